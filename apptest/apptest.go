@@ -1,0 +1,184 @@
+// Package apptest starts the real portal for tests: a fresh SQLite file in t.TempDir(),
+// the full fiber app listening on a loopback port, and an HTTP client with a cookie jar
+// that knows how to fetch the CSRF token of a page. Browser tests and HTTP tests share it.
+package apptest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"recharge/accounts"
+	"recharge/db"
+	"recharge/handlers"
+)
+
+// Env is one running portal.
+type Env struct {
+	T      testing.TB
+	URL    string
+	Store  *db.Store
+	Server *handlers.Server
+	DBPath string
+}
+
+// Options tweak the portal under test.
+type Options struct {
+	DedipassAPI string
+	DBPath      string // reuse a database file (restart tests)
+}
+
+// Start runs the portal until the test ends.
+func Start(t testing.TB, opts Options) *Env {
+	t.Helper()
+	path := opts.DBPath
+	if path == "" {
+		path = filepath.Join(t.TempDir(), "recharge.db")
+	}
+	store, err := db.Open(path)
+	if err != nil {
+		t.Fatalf("open db: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	api := opts.DedipassAPI
+	if api == "" {
+		api = "http://127.0.0.1:1" // nothing listens: provider calls fail fast
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		logger = slog.New(slog.NewTextHandler(&testWriter{t}, nil))
+	}
+	app, srv, err := handlers.New(handlers.Config{BaseURL: base, DedipassAPI: api, Logger: logger}, store)
+	if err != nil {
+		t.Fatalf("handlers.New: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	srv.StartBackground(ctx)
+	done := make(chan struct{})
+	go func() { _ = app.Listener(ln); close(done) }()
+	t.Cleanup(func() {
+		cancel()
+		_ = app.ShutdownWithTimeout(5 * time.Second)
+		<-done
+		store.Close()
+	})
+	return &Env{T: t, URL: base, Store: store, Server: srv, DBPath: path}
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w *testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// CreateUser makes an account directly (fast path for tests).
+func (e *Env) CreateUser(email, password string, admin bool) *db.User {
+	e.T.Helper()
+	role := "client"
+	if admin {
+		role = "admin"
+	}
+	u, err := (&accounts.Service{Store: e.Store}).Register(context.Background(), email, password, "", role, "")
+	if err != nil {
+		e.T.Fatalf("create user %s: %v", email, err)
+	}
+	return u
+}
+
+// Client is a browser-like HTTP client: cookie jar, no automatic redirects.
+type Client struct {
+	env  *Env
+	HTTP *http.Client
+}
+
+// NewClient returns a fresh anonymous client.
+func (e *Env) NewClient() *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{env: e, HTTP: &http.Client{
+		Jar:           jar,
+		Timeout:       30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// Response is a read answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+// Do sends a request with optional form values and headers.
+func (c *Client) Do(method, path string, form url.Values, headers map[string]string) Response {
+	c.env.T.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, c.env.URL+path, body)
+	if err != nil {
+		c.env.T.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		c.env.T.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: string(b)}
+}
+
+// Get fetches a page.
+func (c *Client) Get(path string) Response { return c.Do(http.MethodGet, path, nil, nil) }
+
+var csrfRe = regexp.MustCompile(`<meta name="csrf-token" content="([^"]*)">`)
+
+// CSRF reads the token from the meta tag of a page.
+func (c *Client) CSRF(page string) string {
+	c.env.T.Helper()
+	r := c.Get(page)
+	m := csrfRe.FindStringSubmatch(r.Body)
+	if m == nil {
+		c.env.T.Fatalf("no csrf meta on %s (status %d)", page, r.Status)
+	}
+	return m[1]
+}
+
+// Post submits a form with the CSRF token taken from tokenPage.
+func (c *Client) Post(tokenPage, path string, form url.Values) Response {
+	c.env.T.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("_csrf", c.CSRF(tokenPage))
+	return c.Do(http.MethodPost, path, form, nil)
+}
+
+// Login logs in through the real form and fails the test if it does not work.
+func (c *Client) Login(email, password string) {
+	c.env.T.Helper()
+	r := c.Post("/login", "/login", url.Values{"email": {email}, "password": {password}})
+	if r.Status != http.StatusSeeOther {
+		c.env.T.Fatalf("login %s: status %d", email, r.Status)
+	}
+}

@@ -1,0 +1,41 @@
+package db
+
+import "context"
+
+// AuditEntry is one admin action.
+type AuditEntry struct {
+	ID         int64   `db:"id"`
+	ActorID    *int64  `db:"actor_id"`
+	ActorEmail *string `db:"actor_email"`
+	Action     string  `db:"action"`
+	Target     string  `db:"target"`
+	Details    string  `db:"details"`
+	IP         string  `db:"ip"`
+	CreatedAt  int64   `db:"created_at"`
+}
+
+// Audit writes an audit entry. execer lets callers write it inside their transaction.
+func (s *Store) Audit(ctx context.Context, e Execer, actorID int64, action, target, details, ip string) error {
+	if e == nil {
+		e = s.W
+	}
+	var actor any
+	if actorID > 0 {
+		actor = actorID
+	}
+	_, err := e.ExecContext(ctx, `INSERT INTO audit_log (actor_id, action, target, details, ip, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		actor, action, target, details, ip, Now())
+	return classify(err)
+}
+
+// AuditPage lists audit entries newest first.
+func (s *Store) AuditPage(ctx context.Context, limit, offset int) ([]AuditEntry, int64, error) {
+	var total int64
+	if err := s.R.GetContext(ctx, &total, `SELECT COUNT(*) FROM audit_log`); err != nil {
+		return nil, 0, classify(err)
+	}
+	var out []AuditEntry
+	err := s.R.SelectContext(ctx, &out, `SELECT a.id, a.actor_id, u.email AS actor_email, a.action, a.target, a.details, a.ip, a.created_at
+		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id ORDER BY a.id DESC LIMIT ? OFFSET ?`, limit, offset)
+	return out, total, classify(err)
+}

@@ -1,0 +1,158 @@
+package handlers
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"recharge/accounts"
+	"recharge/i18n"
+)
+
+func (s *Server) home(c *fiber.Ctx) error {
+	if u := currentUser(c); u != nil {
+		if u.IsAdmin() {
+			return c.Redirect("/admin", fiber.StatusSeeOther)
+		}
+		return c.Redirect("/client", fiber.StatusSeeOther)
+	}
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}
+
+func (s *Server) healthz(c *fiber.Ctx) error {
+	if err := s.store.Healthy(c.UserContext()); err != nil {
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "error"})
+	}
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+func (s *Server) loginPage(c *fiber.Ctx) error {
+	if currentUser(c) != nil {
+		return s.home(c)
+	}
+	return s.render(c, fiber.StatusOK, "public/login", "", tr(c, "auth.login_title"), fiber.Map{"Next": safeNext(c.Query("next"))})
+}
+
+func (s *Server) loginSubmit(c *fiber.Ctx) error {
+	email := strings.TrimSpace(c.FormValue("email"))
+	next := safeNext(c.FormValue("next"))
+	u, err := s.accounts.Login(c.UserContext(), email, c.FormValue("password"), c.IP())
+	if err != nil {
+		status, key := fiber.StatusUnauthorized, "auth.bad_credentials"
+		switch {
+		case errors.Is(err, accounts.ErrTooManyAttempts):
+			status, key = fiber.StatusTooManyRequests, "auth.too_many"
+		case errors.Is(err, accounts.ErrBadCredentials):
+		default:
+			return err
+		}
+		s.log.Info("login refused", "ip", c.IP(), "reason", key)
+		return s.render(c, status, "public/login", "", tr(c, "auth.login_title"),
+			fiber.Map{"Error": tr(c, key), "Email": email, "Next": next})
+	}
+	if err := s.startSession(c, u.ID); err != nil {
+		return err
+	}
+	if next == "" {
+		next = "/client"
+		if u.IsAdmin() {
+			next = "/admin"
+		}
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// startSession issues a brand-new session id (never reuses one: no fixation).
+func (s *Server) startSession(c *fiber.Ctx, userID int64) error {
+	if old, ok := c.Locals("session").(string); ok && old != "" {
+		_ = s.accounts.Logout(c.UserContext(), old)
+	}
+	tok, err := s.accounts.NewSession(c.UserContext(), userID, c.IP(), c.Get(fiber.HeaderUserAgent))
+	if err != nil {
+		return err
+	}
+	s.setCookie(c, sessionCookie, tok, accounts.SessionLifetime)
+	return nil
+}
+
+func (s *Server) registerPage(c *fiber.Ctx) error {
+	if currentUser(c) != nil {
+		return s.home(c)
+	}
+	return s.render(c, fiber.StatusOK, "public/register", "", tr(c, "auth.register_title"), nil)
+}
+
+func (s *Server) registerSubmit(c *fiber.Ctx) error {
+	email, name := strings.TrimSpace(c.FormValue("email")), c.FormValue("name")
+	u, err := s.accounts.Register(c.UserContext(), email, c.FormValue("password"), name, "client", langOf(c))
+	if err != nil {
+		status, key := accountErrorStatus(err)
+		if key == "" {
+			return err
+		}
+		return s.render(c, status, "public/register", "", tr(c, "auth.register_title"),
+			fiber.Map{"Error": tr(c, key), "Email": email, "Name": name})
+	}
+	s.log.Info("account registered", "user_id", u.ID)
+	if err := s.startSession(c, u.ID); err != nil {
+		return err
+	}
+	s.flash(c, "success", "flash.welcome")
+	return c.Redirect("/client", fiber.StatusSeeOther)
+}
+
+// accountErrorStatus maps account rule errors to a status and message key.
+func accountErrorStatus(err error) (int, string) {
+	switch {
+	case errors.Is(err, accounts.ErrEmailInvalid):
+		return fiber.StatusUnprocessableEntity, "auth.email_invalid"
+	case errors.Is(err, accounts.ErrPasswordTooShort):
+		return fiber.StatusUnprocessableEntity, "auth.password_short"
+	case errors.Is(err, accounts.ErrPasswordTooLong):
+		return fiber.StatusUnprocessableEntity, "auth.password_long"
+	case errors.Is(err, accounts.ErrNameTooLong):
+		return fiber.StatusUnprocessableEntity, "auth.name_long"
+	case errors.Is(err, accounts.ErrEmailTaken):
+		return fiber.StatusConflict, "auth.email_taken"
+	}
+	return 0, ""
+}
+
+func (s *Server) logout(c *fiber.Ctx) error {
+	if tok, ok := c.Locals("session").(string); ok && tok != "" {
+		if err := s.accounts.Logout(c.UserContext(), tok); err != nil {
+			return err
+		}
+	}
+	s.clearCookie(c, sessionCookie)
+	s.flash(c, "info", "flash.logged_out")
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}
+
+func (s *Server) switchLang(c *fiber.Ctx) error {
+	lang := c.FormValue("lang")
+	if !i18n.Supported(lang) {
+		return fiber.NewError(fiber.StatusBadRequest, tr(c, "lang.unknown"))
+	}
+	s.setCookie(c, langCookie, lang, 365*24*time.Hour)
+	if u := currentUser(c); u != nil {
+		if err := s.store.SetUserLang(c.UserContext(), u.ID, lang); err != nil {
+			return err
+		}
+	}
+	back := safeNext(c.FormValue("back"))
+	if back == "" {
+		back = "/"
+	}
+	return c.Redirect(back, fiber.StatusSeeOther)
+}
+
+// safeNext keeps only local paths, so ?next= cannot send a user to another site.
+func safeNext(p string) string {
+	if len(p) > 500 || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+		return ""
+	}
+	return p
+}

@@ -1,0 +1,76 @@
+package handlers
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"recharge/db"
+	"recharge/i18n"
+)
+
+// errorHandler is the one place errors become statuses and pages: JSON for /api/*, an
+// HTML page elsewhere. Users see a sentence; details go to the log, never a stack trace.
+func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	code := fiber.StatusInternalServerError
+	lang := langOf(c)
+	msg := ""
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &fe):
+		code = fe.Code
+		msg = fe.Message
+	case errors.Is(err, db.ErrUnavailable):
+		code = fiber.StatusServiceUnavailable
+	case errors.Is(err, db.ErrNotFound):
+		code = fiber.StatusNotFound
+	}
+	if code >= 500 {
+		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", code, "err", err.Error())
+	}
+	switch code {
+	case fiber.StatusNotFound:
+		if msg == "" || msg == "Not Found" || strings.HasPrefix(msg, "Cannot ") {
+			msg = i18n.T(lang, "error.not_found")
+		}
+	case fiber.StatusMethodNotAllowed:
+		msg = i18n.T(lang, "error.method")
+	case fiber.StatusRequestEntityTooLarge:
+		msg = i18n.T(lang, "error.too_large")
+	case fiber.StatusServiceUnavailable:
+		msg = i18n.T(lang, "error.unavailable")
+	case fiber.StatusInternalServerError:
+		msg = i18n.T(lang, "error.internal")
+	}
+	if msg == "" || code >= 500 && code != fiber.StatusServiceUnavailable && code != fiber.StatusBadGateway && code != fiber.StatusGatewayTimeout {
+		msg = i18n.T(lang, "error.internal")
+	}
+	if fe != nil && code < 500 && (msg == fe.Message) && isGenericFiberMessage(msg) {
+		msg = i18n.T(lang, "error.bad_request")
+	}
+	c.Response().Header.Del(fiber.HeaderContentEncoding)
+	if strings.HasPrefix(c.Path(), "/api/") || strings.Contains(c.Get(fiber.HeaderAccept), "application/json") && !strings.Contains(c.Get(fiber.HeaderAccept), "text/html") {
+		return c.Status(code).JSON(fiber.Map{"status": "error", "message": msg})
+	}
+	title := i18n.T(lang, "error.title")
+	if t := i18n.T(lang, "error.title_"+strconv.Itoa(code)); t != "error.title_"+strconv.Itoa(code) {
+		title = t
+	}
+	if rerr := s.render(c, code, "error", "", title, fiber.Map{"Status": code, "ErrorTitle": title, "ErrorMessage": msg}); rerr != nil {
+		s.log.Error("render error page", "err", rerr.Error())
+		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+		return c.Status(code).SendString(msg)
+	}
+	return nil
+}
+
+// isGenericFiberMessage spots fiber's English default texts so users get ours instead.
+func isGenericFiberMessage(m string) bool {
+	switch m {
+	case "Bad Request", "Unprocessable Entity", "Forbidden", "Conflict", "Too Many Requests", "Unauthorized":
+		return true
+	}
+	return false
+}

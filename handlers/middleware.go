@@ -1,0 +1,180 @@
+package handlers
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"recharge/db"
+	"recharge/i18n"
+)
+
+const (
+	sessionCookie = "rc_session"
+	anonCookie    = "rc_anon"
+	langCookie    = "rc_lang"
+	flashCookie   = "rc_flash"
+)
+
+// securityHeaders sets the headers every answer carries (issue #2, hardening).
+func securityHeaders(c *fiber.Ctx) error {
+	h := &c.Response().Header
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	return c.Next()
+}
+
+// loadSession resolves the session cookie and picks the language.
+func (s *Server) loadSession(c *fiber.Ctx) error {
+	if tok := c.Cookies(sessionCookie); tok != "" {
+		u, err := s.accounts.SessionUser(c.UserContext(), tok)
+		switch {
+		case err == nil:
+			c.Locals("user", u)
+			c.Locals("session", tok)
+		case errors.Is(err, db.ErrNotFound):
+			// expired or logged out: treat as anonymous
+		default:
+			return err
+		}
+	}
+	c.Locals("lang", s.pickLang(c))
+	return c.Next()
+}
+
+func (s *Server) pickLang(c *fiber.Ctx) string {
+	if u := currentUser(c); u != nil && i18n.Supported(u.Lang) {
+		return u.Lang
+	}
+	if l := c.Cookies(langCookie); i18n.Supported(l) {
+		return l
+	}
+	if l := i18n.FromAcceptLanguage(c.Get(fiber.HeaderAcceptLanguage)); l != "" {
+		return l
+	}
+	return i18n.Default
+}
+
+func currentUser(c *fiber.Ctx) *db.User {
+	u, _ := c.Locals("user").(*db.User)
+	return u
+}
+
+func langOf(c *fiber.Ctx) string {
+	if l, ok := c.Locals("lang").(string); ok {
+		return l
+	}
+	return i18n.Default
+}
+
+// csrfToken is the token of this browser: bound to the session when logged in, else to
+// an anonymous random cookie (set here when missing). Stateless: HMAC with a key kept in
+// the database, so every instance agrees.
+func (s *Server) csrfToken(c *fiber.Ctx) string {
+	if t, ok := c.Locals("csrf").(string); ok {
+		return t
+	}
+	var bind string
+	if tok, ok := c.Locals("session").(string); ok && tok != "" {
+		bind = "s:" + tok
+	} else {
+		anon := c.Cookies(anonCookie)
+		if len(anon) < 20 || len(anon) > 64 {
+			b := make([]byte, 24)
+			_, _ = rand.Read(b)
+			anon = base64.RawURLEncoding.EncodeToString(b)
+			s.setCookie(c, anonCookie, anon, 0)
+		}
+		bind = "a:" + anon
+	}
+	t := s.sign(bind)
+	c.Locals("csrf", t)
+	return t
+}
+
+func (s *Server) sign(v string) string {
+	m := hmac.New(sha256.New, s.csrfKey)
+	m.Write([]byte(v))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// checkCSRF refuses state-changing requests without the right token (SPEC §9).
+// /api/* (provider callbacks) is exempt: it authenticates with the private key.
+func (s *Server) checkCSRF(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	if strings.HasPrefix(c.Path(), "/api/") {
+		return c.Next()
+	}
+	got := c.Get("X-CSRF-Token")
+	if got == "" {
+		got = c.FormValue("_csrf")
+	}
+	want := s.csrfToken(c)
+	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return fiber.NewError(fiber.StatusForbidden, i18n.T(langOf(c), "error.csrf"))
+	}
+	return c.Next()
+}
+
+// requireUser sends anonymous visitors to the login page.
+func requireUser(c *fiber.Ctx) error {
+	if currentUser(c) == nil {
+		next := c.OriginalURL()
+		target := "/login"
+		if c.Method() == fiber.MethodGet && strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") {
+			target += "?next=" + url.QueryEscape(next)
+		}
+		if c.Get("HX-Request") == "true" {
+			c.Set("HX-Redirect", target)
+			return c.SendStatus(fiber.StatusUnauthorized)
+		}
+		return c.Redirect(target, fiber.StatusSeeOther)
+	}
+	return c.Next()
+}
+
+// requireAdmin: anonymous → login, client → 403.
+func requireAdmin(c *fiber.Ctx) error {
+	u := currentUser(c)
+	if u == nil {
+		return requireUser(c)
+	}
+	if !u.IsAdmin() {
+		return fiber.NewError(fiber.StatusForbidden, i18n.T(langOf(c), "error.admin_only"))
+	}
+	return c.Next()
+}
+
+func (s *Server) setCookie(c *fiber.Ctx, name, value string, maxAge time.Duration) {
+	ck := &fiber.Cookie{Name: name, Value: value, Path: "/", HTTPOnly: true, Secure: s.secure, SameSite: fiber.CookieSameSiteLaxMode}
+	if maxAge > 0 {
+		ck.MaxAge = int(maxAge / time.Second)
+		ck.Expires = time.Now().Add(maxAge)
+	}
+	c.Cookie(ck)
+}
+
+func (s *Server) clearCookie(c *fiber.Ctx, name string) {
+	c.Cookie(&fiber.Cookie{Name: name, Value: "", Path: "/", HTTPOnly: true, Secure: s.secure, SameSite: fiber.CookieSameSiteLaxMode,
+		MaxAge: -1, Expires: time.Unix(1, 0)})
+}
+
+// flash stores a one-shot message key shown on the next page.
+func (s *Server) flash(c *fiber.Ctx, kind, key string) {
+	s.setCookie(c, flashCookie, kind+":"+key, 5*time.Minute)
+}

@@ -1,0 +1,100 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"recharge/i18n"
+)
+
+// Flash is a message shown once at the top of a page.
+type Flash struct {
+	Kind string // success, error, warning, info
+	Text string
+}
+
+// Modules says which optional modules are on (SPEC §4).
+type Modules struct {
+	Fund     bool
+	Dedipass bool
+}
+
+// modules reads the module switches (a fresh install has both on).
+func (s *Server) modules(ctx context.Context) Modules {
+	set, err := s.store.Settings(ctx)
+	if err != nil {
+		return Modules{Fund: true, Dedipass: true}
+	}
+	m := Modules{Fund: set["module_fund"] != "0", Dedipass: set["module_dedipass"] != "0"}
+	if !m.Fund {
+		m.Dedipass = false
+	}
+	return m
+}
+
+// sandboxOn reports whether the admin switched the Dedipass sandbox on.
+func (s *Server) sandboxOn(ctx context.Context) bool {
+	v, _ := s.store.Setting(ctx, "dedipass_sandbox", "0")
+	return v == "1"
+}
+
+// page builds the data every full page needs, then adds the page's own values.
+func (s *Server) page(c *fiber.Ctx, title string, data fiber.Map) fiber.Map {
+	lang := langOf(c)
+	m := fiber.Map{
+		"Lang":    lang,
+		"Title":   title,
+		"CSRF":    s.csrfToken(c),
+		"Path":    c.Path(),
+		"Area":    "public",
+		"Modules": s.modules(c.UserContext()),
+		"Sandbox": s.sandboxOn(c.UserContext()),
+	}
+	if u := currentUser(c); u != nil {
+		m["User"] = u
+		m["Area"] = "client"
+		if strings.HasPrefix(c.Path(), "/admin") {
+			m["Area"] = "admin"
+		}
+	}
+	if v := c.Cookies(flashCookie); v != "" {
+		s.clearCookie(c, flashCookie)
+		if kind, key, ok := strings.Cut(v, ":"); ok && strings.HasPrefix(key, "flash.") {
+			if text := i18n.T(lang, key); text != key {
+				m["Flash"] = Flash{Kind: kindOf(kind), Text: text}
+			}
+		}
+	}
+	for k, v := range data {
+		m[k] = v
+	}
+	return m
+}
+
+func kindOf(k string) string {
+	switch k {
+	case "success", "error", "warning", "info":
+		return k
+	}
+	return "info"
+}
+
+// render writes a full page (layout + template), or only `fragment` for htmx requests
+// when the page has one: one template serves both.
+func (s *Server) render(c *fiber.Ctx, status int, tmpl, fragment, title string, data fiber.Map) error {
+	m := s.page(c, title, data)
+	c.Status(status)
+	if fragment != "" && isHTMX(c) {
+		return c.Render(fragment, m)
+	}
+	return c.Render(tmpl, m, "layouts/main")
+}
+
+func isHTMX(c *fiber.Ctx) bool {
+	return c.Get("HX-Request") == "true" && c.Get("HX-History-Restore-Request") != "true"
+}
+
+// tr translates for the current request.
+func tr(c *fiber.Ctx, key string, args ...any) string { return i18n.T(langOf(c), key, args...) }

@@ -1,0 +1,49 @@
+package handlers
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"recharge/static"
+)
+
+// routes declares every URL of the portal: the whole map at a glance.
+func (s *Server) routes(app *fiber.App) {
+	app.Use(recover.New())
+	app.Use(securityHeaders)
+	app.Use(compress.New(compress.Config{Level: compress.LevelDefault}))
+	app.Use("/static", filesystem.New(filesystem.Config{
+		Root:   http.FS(static.FS),
+		MaxAge: int((24 * time.Hour).Seconds()),
+	}))
+	app.Get("/healthz", s.healthz)
+
+	// Provider callbacks: no session, no CSRF; authenticated by the private key.
+	api := app.Group("/api")
+	_ = api
+
+	app.Use(s.loadSession, s.checkCSRF)
+
+	app.Get("/", s.home)
+	app.Get("/login", s.loginPage)
+	app.Post("/login", s.loginSubmit)
+	app.Get("/register", s.registerPage)
+	app.Post("/register", s.registerSubmit)
+	app.Post("/logout", s.logout)
+	app.Post("/lang", s.switchLang)
+	app.Get("/setup", s.setupPage)
+	app.Post("/setup", s.setupSubmit)
+
+	client := app.Group("/client", requireUser)
+	client.Get("/", s.clientDashboard)
+
+	admin := app.Group("/admin", requireAdmin)
+	admin.Get("/", s.adminDashboard)
+
+	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}

@@ -1,0 +1,144 @@
+// Package handlers is the HTTP layer: every route is declared in routes.go, each page
+// or action group has its own file, and handlers stay thin (parse, authorize, call one
+// domain function, render). Domain errors become statuses in errors.go.
+package handlers
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/template/html/v2"
+
+	"recharge/accounts"
+	"recharge/db"
+	"recharge/i18n"
+	"recharge/money"
+	"recharge/views"
+)
+
+// Config is what main passes in from flags and environment.
+type Config struct {
+	BaseURL        string   // public URL, e.g. https://client.example.com
+	DedipassAPI    string   // Dedipass API base, e.g. https://api.dedipass.com
+	TrustedProxies []string // proxies allowed to set X-Forwarded-For; empty = ignore the header
+	Logger         *slog.Logger
+}
+
+// Server holds the dependencies shared by handlers.
+type Server struct {
+	cfg      Config
+	store    *db.Store
+	accounts *accounts.Service
+	csrfKey  []byte
+	secure   bool
+	log      *slog.Logger
+	currency string
+}
+
+// BodyLimit caps every request body (SPEC §10: a 10 MB callback → 413).
+const BodyLimit = 1 << 20
+
+// New builds the fiber application with every route.
+func New(cfg Config, store *db.Store) (*fiber.App, *Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{
+		cfg:      cfg,
+		store:    store,
+		accounts: &accounts.Service{Store: store},
+		secure:   strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https://"),
+		log:      cfg.Logger,
+		currency: "EUR",
+	}
+	key, err := s.loadOrCreateSecret(context.Background(), "csrf_key")
+	if err != nil {
+		return nil, nil, fmt.Errorf("csrf key: %w", err)
+	}
+	s.csrfKey = key
+
+	engine := html.NewFileSystem(http.FS(views.FS), ".html")
+	engine.AddFuncMap(s.templateFuncs())
+	if err := engine.Load(); err != nil {
+		return nil, nil, fmt.Errorf("templates: %w", err)
+	}
+
+	fcfg := fiber.Config{
+		Views:                 engine,
+		Immutable:             true, // values read from the request outlive the handler safely
+		BodyLimit:             BodyLimit,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		DisableStartupMessage: true,
+		ErrorHandler:          s.errorHandler,
+		AppName:               "Recharge",
+	}
+	if len(cfg.TrustedProxies) > 0 {
+		fcfg.EnableTrustedProxyCheck = true
+		fcfg.TrustedProxies = cfg.TrustedProxies
+		fcfg.ProxyHeader = fiber.HeaderXForwardedFor
+	}
+	app := fiber.New(fcfg)
+	s.routes(app)
+	return app, s, nil
+}
+
+func (s *Server) loadOrCreateSecret(ctx context.Context, name string) ([]byte, error) {
+	v, err := s.store.Setting(ctx, name, "")
+	if err != nil {
+		return nil, err
+	}
+	if v == "" {
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		v = hex.EncodeToString(b)
+		if err := s.store.SetSettings(ctx, map[string]string{name: v}); err != nil {
+			return nil, err
+		}
+		// Another instance may have raced us: read back what won.
+		if v, err = s.store.Setting(ctx, name, v); err != nil {
+			return nil, err
+		}
+	}
+	return hex.DecodeString(v)
+}
+
+func (s *Server) templateFuncs() map[string]any {
+	return map[string]any{
+		"t": i18n.T,
+		"money": func(lang string, cents int64) string {
+			return money.Cents(cents).Format(lang, s.currency)
+		},
+		"decimal": func(cents int64) string { return money.Cents(cents).Decimal() },
+		"date": func(lang string, unix int64) string {
+			if unix == 0 {
+				return ""
+			}
+			tm := time.Unix(unix, 0).UTC()
+			if lang == "en" {
+				return tm.Format("2006-01-02 15:04")
+			}
+			return tm.Format("02/01/2006 15:04")
+		},
+		"day": func(lang string, unix int64) string {
+			tm := time.Unix(unix, 0).UTC()
+			if lang == "en" {
+				return tm.Format("2006-01-02")
+			}
+			return tm.Format("02/01/2006")
+		},
+		"add": func(a, b int) int { return a + b },
+		"sub": func(a, b int) int { return a - b },
+	}
+}
+
+// Accounts exposes the account service (the CLI and tests use it).
+func (s *Server) Accounts() *accounts.Service { return s.accounts }

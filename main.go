@@ -1,0 +1,239 @@
+// Command recharge is the Recharge client area: one binary serving the portal on an
+// embedded SQLite file. main only wires things: flags and environment → config, open the
+// database, start the server, stop it cleanly.
+package main
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"recharge/accounts"
+	"recharge/db"
+	"recharge/handlers"
+)
+
+//go:embed schema.sql
+var schemaSQL string
+
+func main() {
+	db.SetSchema(schemaSQL)
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Usage:
+  recharge [serve] [--addr :8080] [--database data/recharge.db] [--base-url http://localhost:8080] [--dedipass-api https://api.dedipass.com] [--trusted-proxies IP,...]
+  recharge user create --email E --password P [--name N] [--admin] [--database …]
+  recharge backup FILE [--database …]
+`)
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(args, stdout, stderr)
+	case "user":
+		if len(args) == 0 || args[0] != "create" {
+			fmt.Fprintln(stderr, "recharge user: only `user create` exists")
+			usage(stderr)
+			return 2
+		}
+		return userCreate(args[1:], stdout, stderr)
+	case "backup":
+		return backup(args, stdout, stderr)
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "recharge: unknown command %q\n", cmd)
+	usage(stderr)
+	return 2
+}
+
+// env returns the environment value or def.
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func databaseFlag(fs *flag.FlagSet) *string {
+	return fs.String("database", env("RECHARGE_DATABASE", "data/recharge.db"), "SQLite database file (env RECHARGE_DATABASE)")
+}
+
+func serve(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", env("RECHARGE_ADDR", ":8080"), "listen address (env RECHARGE_ADDR)")
+	database := databaseFlag(fs)
+	baseURL := fs.String("base-url", env("RECHARGE_BASE_URL", "http://localhost:8080"), "public URL of the portal (env RECHARGE_BASE_URL)")
+	api := fs.String("dedipass-api", env("RECHARGE_DEDIPASS_API", "https://api.dedipass.com"), "Dedipass API base URL (env RECHARGE_DEDIPASS_API)")
+	proxies := fs.String("trusted-proxies", env("RECHARGE_TRUSTED_PROXIES", ""), "comma-separated proxy IPs/CIDRs allowed to set X-Forwarded-For (env RECHARGE_TRUSTED_PROXIES); empty = ignore the header")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	slog.SetDefault(logger)
+
+	store, err := db.Open(*database)
+	if err != nil {
+		fmt.Fprintf(stderr, "recharge: %v\n", err)
+		return 1
+	}
+	defer store.Close()
+
+	cfg := handlers.Config{
+		BaseURL:     strings.TrimRight(*baseURL, "/"),
+		DedipassAPI: strings.TrimRight(*api, "/"),
+		Logger:      logger,
+	}
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+		}
+	}
+	app, srv, err := handlers.New(cfg, store)
+	if err != nil {
+		fmt.Fprintf(stderr, "recharge: %v\n", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv.StartBackground(ctx)
+
+	svc := &accounts.Service{Store: store}
+	token, err := svc.PrepareSetup(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "recharge: %v\n", err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "recharge: listen %s: %v\n", *addr, err)
+		return 1
+	}
+	logger.Info("recharge listening", "addr", ln.Addr().String(), "database", *database, "base_url", cfg.BaseURL)
+	if token != "" {
+		fmt.Fprintf(stdout, "No administrator yet. Create the first one at: %s/setup?token=%s\n", cfg.BaseURL, token)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listener(ln) }()
+	select {
+	case err := <-errc:
+		if err != nil {
+			fmt.Fprintf(stderr, "recharge: %v\n", err)
+			return 1
+		}
+	case <-ctx.Done():
+		logger.Info("shutting down: finishing in-flight requests")
+		if err := app.ShutdownWithTimeout(20 * time.Second); err != nil {
+			logger.Error("shutdown", "err", err.Error())
+		}
+		<-errc
+	}
+	if err := store.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
+		logger.Error("close database", "err", err.Error())
+	}
+	logger.Info("stopped")
+	return 0
+}
+
+func userCreate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	email := fs.String("email", "", "email address (required)")
+	password := fs.String("password", "", "password, at least 8 characters (required)")
+	name := fs.String("name", "", "display name")
+	admin := fs.Bool("admin", false, "create an administrator")
+	database := databaseFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *email == "" || *password == "" {
+		fmt.Fprintln(stderr, "recharge user create: --email and --password are required")
+		return 2
+	}
+	store, err := db.Open(*database)
+	if err != nil {
+		fmt.Fprintf(stderr, "recharge: %v\n", err)
+		return 1
+	}
+	defer store.Close()
+	role := "client"
+	if *admin {
+		role = "admin"
+	}
+	svc := &accounts.Service{Store: store}
+	u, err := svc.Register(context.Background(), *email, *password, *name, role, "")
+	if err != nil {
+		switch {
+		case errors.Is(err, accounts.ErrEmailTaken):
+			fmt.Fprintf(stderr, "recharge user create: an account with email %s already exists\n", strings.ToLower(strings.TrimSpace(*email)))
+		case errors.Is(err, accounts.ErrPasswordTooShort):
+			fmt.Fprintln(stderr, "recharge user create: the password must be at least 8 characters")
+		case errors.Is(err, accounts.ErrEmailInvalid):
+			fmt.Fprintln(stderr, "recharge user create: invalid email address")
+		default:
+			fmt.Fprintf(stderr, "recharge user create: %v\n", err)
+		}
+		return 1
+	}
+	if role == "admin" {
+		_ = svc.CompleteSetup(context.Background())
+	}
+	fmt.Fprintf(stdout, "created %s %s (id %d)\n", role, u.Email, u.ID)
+	return 0
+}
+
+func backup(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	database := databaseFlag(fs)
+	// Accept FILE before or after the flags.
+	var dest string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		dest, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if dest == "" && fs.NArg() > 0 {
+		dest = fs.Arg(0)
+	}
+	if dest == "" {
+		fmt.Fprintln(stderr, "recharge backup: give the destination FILE")
+		return 2
+	}
+	if _, err := os.Stat(*database); err != nil {
+		fmt.Fprintf(stderr, "recharge backup: database %s not found\n", *database)
+		return 1
+	}
+	store, err := db.Open(*database)
+	if err != nil {
+		fmt.Fprintf(stderr, "recharge: %v\n", err)
+		return 1
+	}
+	defer store.Close()
+	if err := store.Backup(context.Background(), dest); err != nil {
+		fmt.Fprintf(stderr, "recharge backup: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "backup written to %s\n", dest)
+	return 0
+}

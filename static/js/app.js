@@ -1,0 +1,30 @@
+// Recharge: small progressive enhancements. Everything works without this file.
+(function () {
+  "use strict";
+  // Copy buttons: <button data-copy="#id"> copies the text or value of the target.
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest("[data-copy]");
+    if (!btn) return;
+    var el = document.querySelector(btn.getAttribute("data-copy"));
+    if (!el) return;
+    var text = el.value !== undefined ? el.value : el.textContent;
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(text.trim()).then(function () {
+        var old = btn.textContent;
+        btn.textContent = btn.getAttribute("data-copied") || "✓";
+        setTimeout(function () { btn.textContent = old; }, 1500);
+      });
+    }
+  });
+  // Forms with data-confirm ask before submitting.
+  document.addEventListener("submit", function (ev) {
+    var msg = ev.target.getAttribute && ev.target.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) ev.preventDefault();
+  }, true);
+  // Auto-submit selects (language switch, filters) when JavaScript runs.
+  document.addEventListener("change", function (ev) {
+    if (ev.target.matches && ev.target.matches("select[data-autosubmit]")) {
+      ev.target.form.requestSubmit ? ev.target.form.requestSubmit() : ev.target.form.submit();
+    }
+  });
+})();
