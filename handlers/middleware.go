@@ -178,3 +178,18 @@ func (s *Server) clearCookie(c *fiber.Ctx, name string) {
 func (s *Server) flash(c *fiber.Ctx, kind, key string) {
 	s.setCookie(c, flashCookie, kind+":"+key, 5*time.Minute)
 }
+
+// requireModule answers 404 on a client page whose module is off (SPEC §4).
+func (s *Server) requireModule(name string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		m := s.modules(c.UserContext())
+		on := m.Fund
+		if name == "dedipass" {
+			on = m.Dedipass
+		}
+		if !on {
+			return fiber.ErrNotFound
+		}
+		return c.Next()
+	}
+}
