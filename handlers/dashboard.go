@@ -1,7 +1,11 @@
 package handlers
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
+
+	"recharge/db"
 )
 
 func (s *Server) clientDashboard(c *fiber.Ctx) error {
@@ -13,10 +17,39 @@ func (s *Server) clientDashboard(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, "client/dashboard", "", tr(c, "nav.dashboard"), fiber.Map{"Nav": "dashboard", "DisplayName": name})
 }
 
+// chartDays is how many days the dashboard chart shows.
+const chartDays = 30
+
+// adminDashboard: GET /admin — Dedipass revenue and credits per day (UTC days), the
+// totals of today and this month, customers and the last payments.
 func (s *Server) adminDashboard(c *fiber.Ctx) error {
-	n, err := s.store.CountUsers(c.UserContext(), "client")
+	ctx := c.UserContext()
+	now := time.Unix(db.Now(), 0).UTC()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).Unix()
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).Unix()
+	tomorrow := today + 86400
+	customers, err := s.store.CountUsers(ctx, "client")
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "admin/dashboard", "", tr(c, "nav.dashboard"), fiber.Map{"Nav": "admin_dashboard", "Customers": n})
+	days, err := s.store.DedipassDaily(ctx, today-(chartDays-1)*86400, chartDays)
+	if err != nil {
+		return err
+	}
+	dayTotals, err := s.store.DedipassTotals(ctx, today, tomorrow)
+	if err != nil {
+		return err
+	}
+	monthTotals, err := s.store.DedipassTotals(ctx, month, tomorrow)
+	if err != nil {
+		return err
+	}
+	recent, err := s.store.RecentPayments(ctx, 10)
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "admin/dashboard", "", tr(c, "nav.dashboard"), fiber.Map{
+		"Nav": "admin_dashboard", "Customers": customers, "Today": dayTotals, "Month": monthTotals,
+		"Chart": buildDayChart(langOf(c), s.currency, days), "Payments": recent,
+	})
 }

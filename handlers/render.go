@@ -55,8 +55,11 @@ func (s *Server) page(c *fiber.Ctx, title string, data fiber.Map) fiber.Map {
 	if u := currentUser(c); u != nil {
 		m["User"] = u
 		m["Area"] = "client"
-		if strings.HasPrefix(c.Path(), "/admin") {
+		if strings.HasPrefix(c.Path(), "/admin") && u.IsAdmin() {
 			m["Area"] = "admin"
+			if !isHTMX(c) {
+				m["AdminWarnings"] = s.adminWarnings(c)
+			}
 		}
 	}
 	if v := c.Cookies(flashCookie); v != "" {

@@ -44,6 +44,16 @@ func (s *Server) routes(app *fiber.App) {
 
 	admin := app.Group("/admin", requireAdmin)
 	admin.Get("/", s.adminDashboard)
+	admin.Get("/modules", s.adminModules)
+	admin.Post("/modules/:name", s.adminModuleSet)
+	admin.Get("/billing/dedipass", s.adminBilling)
+	admin.Get("/billing/dedipass/export.csv", s.adminBillingExport) // before /:id
+	admin.Get("/billing/dedipass/:id", s.adminPayment)
+	admin.Get("/users", s.adminUsers)
+	admin.Get("/users/:id", s.adminUser)
+	admin.Post("/users/:id/role", s.adminUserRole)
+	admin.Post("/users/:id/wallet", s.adminUserWallet)
+	admin.Get("/audit", s.adminAudit)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

@@ -1,0 +1,170 @@
+package db
+
+import (
+	"context"
+	"strings"
+)
+
+// PaymentFilter selects payments for the admin list and its CSV export. The zero value
+// matches every payment.
+type PaymentFilter struct {
+	// Code is what the admin typed: a prefix of the payment code, any case. Codes are
+	// only [A-Za-z0-9], so anything else (%, _, quotes, backslashes, spaces inside)
+	// cannot match and the query is not even run.
+	Code   string
+	Status string // one of the Status* words, or "" for all
+	UserID int64  // 0 for all customers
+}
+
+// MaxCodeLen is the longest payment code (SPEC §5.2).
+const MaxCodeLen = 64
+
+// codeRange turns the typed prefix into the [lo, hi) range of code_key it covers.
+// ok is false when nothing can match. An empty prefix means no code condition.
+func (f PaymentFilter) codeRange() (lo, hi string, ok bool) {
+	q := strings.TrimSpace(f.Code)
+	if q == "" {
+		return "", "", true
+	}
+	if len(q) > MaxCodeLen {
+		return "", "", false
+	}
+	for i := 0; i < len(q); i++ {
+		ch := q[i]
+		if !(ch >= '0' && ch <= '9' || ch >= 'A' && ch <= 'Z' || ch >= 'a' && ch <= 'z') {
+			return "", "", false
+		}
+	}
+	lo = strings.ToUpper(q)
+	// Every stored key is [0-9A-Z]*, all below '~': keys starting with lo sort in [lo, lo+"~").
+	return lo, lo + "~", true
+}
+
+// ValidPaymentStatus reports whether s is one of the payment status words.
+func ValidPaymentStatus(s string) bool {
+	switch s {
+	case StatusPending, StatusCredited, StatusRefused, StatusError, StatusTest:
+		return true
+	}
+	return false
+}
+
+// where builds the FROM … WHERE part of a filter. The code condition never uses LIKE
+// and never scans the table; it is answered from an index (schema.sql):
+//   - one character: the expression indexes on the first character of code_key
+//     (then id, or status then id) hand over the newest rows in order, where a range
+//     would sort the ~1/36 of the table such a prefix matches;
+//   - longer: a range code_key >= q AND code_key < q+"~" on the covering index
+//     payments_code_status (code_key, status).
+//
+// Indexes are named (INDEXED BY) where a status is given: left alone, SQLite prefers
+// the status index for "status = ?" and then reads every row of that status
+// (hundreds of ms on a million rows). With a customer, the planner chooses.
+func (f PaymentFilter) where() (from, where string, args []any, ok bool) {
+	lo, hi, ok := f.codeRange()
+	if !ok {
+		return "", "", nil, false
+	}
+	from = " FROM payments p"
+	var conds []string
+	switch {
+	case lo == "":
+	case len(lo) == 1 && f.UserID == 0:
+		if f.Status != "" {
+			from = " FROM payments p INDEXED BY payments_code_head_status"
+		}
+		conds = append(conds, "substr(p.code_key, 1, 1) = ?")
+		args = append(args, lo)
+	default:
+		if f.UserID == 0 {
+			from = " FROM payments p INDEXED BY payments_code_status"
+		}
+		conds = append(conds, "p.code_key >= ? AND p.code_key < ?")
+		args = append(args, lo, hi)
+	}
+	if f.Status != "" {
+		conds = append(conds, "p.status = ?")
+		args = append(args, f.Status)
+	}
+	if f.UserID != 0 {
+		conds = append(conds, "p.user_id = ?")
+		args = append(args, f.UserID)
+	}
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	return from, where, args, true
+}
+
+// findSQL is the two statements of FindPayments: the count, and the page (LIMIT and
+// OFFSET are the last two arguments). ok is false when nothing can match.
+func (f PaymentFilter) findSQL() (count, page string, args []any, ok bool) {
+	from, where, args, ok := f.where()
+	if !ok {
+		return "", "", nil, false
+	}
+	count = `SELECT COUNT(*)` + from + where
+	// The page's ids come from the index alone (its entries carry the rowid), then only
+	// those rows are read: a short prefix matching many rows never loads them all.
+	page = `SELECT ` + paymentCols + `, u.email AS user_email
+		FROM payments p LEFT JOIN users u ON u.id = p.user_id
+		WHERE p.id IN (SELECT p.id` + from + where + ` ORDER BY p.id DESC LIMIT ? OFFSET ?)
+		ORDER BY p.id DESC`
+	return count, page, args, true
+}
+
+// FindPayments lists the payments matching f, newest first, with the number of
+// matching rows. A prefix that cannot match returns nothing without a query.
+func (s *Store) FindPayments(ctx context.Context, f PaymentFilter, limit, offset int) ([]Payment, int64, error) {
+	countSQL, pageSQL, args, ok := f.findSQL()
+	if !ok {
+		return nil, 0, nil
+	}
+	var total int64
+	if err := s.R.GetContext(ctx, &total, countSQL, args...); err != nil {
+		return nil, 0, classify(err)
+	}
+	if total == 0 || int64(offset) >= total {
+		return nil, total, nil
+	}
+	var out []Payment
+	err := s.R.SelectContext(ctx, &out, pageSQL, append(args, limit, offset)...)
+	return out, total, classify(err)
+}
+
+func (f PaymentFilter) exportSQL() (string, []any, bool) {
+	from, where, args, ok := f.where()
+	return `SELECT ` + paymentCols + `, u.email AS user_email` + from + `
+		LEFT JOIN users u ON u.id = p.user_id` + where + ` ORDER BY p.id DESC`, args, ok
+}
+
+// EachPayment calls fn for every payment matching f, newest first, reading from one
+// cursor so a large export never sits in memory. fn's error stops the walk.
+func (s *Store) EachPayment(ctx context.Context, f PaymentFilter, fn func(*Payment) error) error {
+	q, args, ok := f.exportSQL()
+	if !ok {
+		return nil
+	}
+	rows, err := s.R.QueryxContext(ctx, q, args...)
+	if err != nil {
+		return classify(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p Payment
+		if err := rows.StructScan(&p); err != nil {
+			return classify(err)
+		}
+		if err := fn(&p); err != nil {
+			return err
+		}
+	}
+	return classify(rows.Err())
+}
+
+// PaymentsCreatedSince counts payments recorded at or after a time.
+func (s *Store) PaymentsCreatedSince(ctx context.Context, since int64) (int64, error) {
+	var n int64
+	err := s.R.GetContext(ctx, &n, `SELECT COUNT(*) FROM payments WHERE created_at >= ?`, since)
+	return n, classify(err)
+}

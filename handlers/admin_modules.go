@@ -1,0 +1,87 @@
+package handlers
+
+import (
+	"errors"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"recharge/backoffice"
+)
+
+func (s *Server) actor(c *fiber.Ctx) backoffice.Actor {
+	return backoffice.Actor{ID: currentUser(c).ID, IP: c.IP()}
+}
+
+func (s *Server) modulesPage(c *fiber.Ctx, status int, formErr string) error {
+	st, err := backoffice.Modules(c.UserContext(), s.store)
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, "admin/modules", "", tr(c, "admin.modules_title"),
+		fiber.Map{"Nav": "admin_modules", "State": st, "Error": formErr})
+}
+
+// adminModules: GET /admin/modules.
+func (s *Server) adminModules(c *fiber.Ctx) error {
+	return s.modulesPage(c, fiber.StatusOK, "")
+}
+
+// adminModuleSet: POST /admin/modules/{dedipass|fund}, field enabled = 1 | 0.
+func (s *Server) adminModuleSet(c *fiber.Ctx) error {
+	name := c.Params("name")
+	var on bool
+	switch c.FormValue("enabled") {
+	case "1":
+		on = true
+	case "0":
+	default:
+		return fiber.NewError(fiber.StatusBadRequest, tr(c, "admin.module_bad_value"))
+	}
+	ch, err := backoffice.SetModule(c.UserContext(), s.store, s.actor(c), name, on)
+	switch {
+	case errors.Is(err, backoffice.ErrUnknownModule):
+		return fiber.ErrNotFound
+	case errors.Is(err, backoffice.ErrFundRequired):
+		return s.modulesPage(c, fiber.StatusConflict, tr(c, "admin.module_needs_fund"))
+	case err != nil:
+		return err
+	}
+	key := "flash.admin_module_unchanged"
+	switch {
+	case ch.DedipassTurnedOff:
+		key = "flash.admin_fund_off_dedipass_off"
+	case ch.Changed && on:
+		key = "flash.admin_module_" + name + "_on"
+	case ch.Changed:
+		key = "flash.admin_module_" + name + "_off"
+	}
+	kind := "success"
+	if ch.DedipassTurnedOff {
+		kind = "warning"
+	}
+	s.flash(c, kind, key)
+	return c.Redirect("/admin/modules", fiber.StatusSeeOther)
+}
+
+// adminWarnings are the banners every admin page shows (layout slot AdminWarnings).
+func (s *Server) adminWarnings(c *fiber.Ctx) []string {
+	n, since, err := backoffice.PaymentsWhileDisabled(c.UserContext(), s.store)
+	if err != nil {
+		s.log.Warn("admin warnings", "err", err.Error())
+		return nil
+	}
+	if n == 0 {
+		return nil
+	}
+	return []string{tr(c, "admin.warn_payments_while_disabled", n, dateTime(langOf(c), since))}
+}
+
+// dateTime formats like the templates' `date` function (UTC).
+func dateTime(lang string, unix int64) string {
+	tm := time.Unix(unix, 0).UTC()
+	if lang == "en" {
+		return tm.Format("2006-01-02 15:04")
+	}
+	return tm.Format("02/01/2006 15:04")
+}

@@ -1,0 +1,143 @@
+package handlers
+
+import (
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"recharge/backoffice"
+	"recharge/db"
+	"recharge/money"
+)
+
+// adminUsers: GET /admin/users?q= — search by email (contains, literal text).
+func (s *Server) adminUsers(c *fiber.Ctx) error {
+	q := strings.TrimSpace(c.Query("q"))
+	if len(q) > 254 {
+		q = q[:254]
+	}
+	p := pager(c, 25)
+	users, total, err := s.store.SearchUsers(c.UserContext(), q, p.PerPage, p.Offset())
+	if err != nil {
+		return err
+	}
+	p.Total = total
+	if q != "" {
+		p.Query = url.Values{"q": {q}}
+	}
+	return s.render(c, fiber.StatusOK, "admin/users", "admin/users_results", tr(c, "admin.users_title"),
+		fiber.Map{"Nav": "admin_users", "Users": users, "Pager": p, "Q": q})
+}
+
+// userPage renders GET /admin/users/{id}; form errors re-render it with a status.
+func (s *Server) userPage(c *fiber.Ctx, status int, extra fiber.Map) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	u, err := s.store.UserByID(ctx, id)
+	if errors.Is(err, db.ErrNotFound) {
+		return fiber.NewError(fiber.StatusNotFound, tr(c, "admin.user_not_found"))
+	}
+	if err != nil {
+		return err
+	}
+	u.PasswordHash = ""
+	p := pager(c, 20)
+	ledger, ledgerTotal, err := s.store.LedgerPage(ctx, id, p.PerPage, p.Offset())
+	if err != nil {
+		return err
+	}
+	p.Total = ledgerTotal
+	services, err := s.store.ServicesOfUser(ctx, id)
+	if err != nil {
+		return err
+	}
+	payments, paymentsTotal, err := s.store.PaymentsOfUser(ctx, id, 10, 0)
+	if err != nil {
+		return err
+	}
+	invoices, invoicesTotal, err := s.store.InvoicesOfUser(ctx, id, 10, 0)
+	if err != nil {
+		return err
+	}
+	data := fiber.Map{
+		"Nav": "admin_users", "Customer": u, "Ledger": ledger, "Pager": p,
+		"Services": services, "Payments": payments, "PaymentsTotal": paymentsTotal,
+		"Invoices": invoices, "InvoicesTotal": invoicesTotal,
+		"IsSelf":          u.ID == currentUser(c).ID,
+		"ServiceStatuses": []string{"active", "suspended", "cancelled"},
+	}
+	for k, v := range extra {
+		data[k] = v
+	}
+	return s.render(c, status, "admin/user", "", u.Email, data)
+}
+
+// adminUser: GET /admin/users/{id}.
+func (s *Server) adminUser(c *fiber.Ctx) error { return s.userPage(c, fiber.StatusOK, nil) }
+
+// adminUserRole: POST /admin/users/{id}/role, field role = client | admin.
+func (s *Server) adminUserRole(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	changed, err := backoffice.SetRole(c.UserContext(), s.store, s.actor(c), id, c.FormValue("role"))
+	switch {
+	case errors.Is(err, backoffice.ErrInvalidRole):
+		return s.userPage(c, fiber.StatusBadRequest, fiber.Map{"RoleError": tr(c, "admin.role_invalid")})
+	case errors.Is(err, backoffice.ErrSelfDemotion):
+		return s.userPage(c, fiber.StatusConflict, fiber.Map{"RoleError": tr(c, "admin.role_self")})
+	case errors.Is(err, db.ErrNotFound):
+		return fiber.NewError(fiber.StatusNotFound, tr(c, "admin.user_not_found"))
+	case err != nil:
+		return err
+	}
+	if changed {
+		s.flash(c, "success", "flash.admin_role_saved")
+	}
+	return c.Redirect("/admin/users/"+strconv.FormatInt(id, 10), fiber.StatusSeeOther)
+}
+
+// adminUserWallet: POST /admin/users/{id}/wallet, fields amount (decimal, may be
+// negative) and reason (required).
+func (s *Server) adminUserWallet(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	amount, reason := c.FormValue("amount"), c.FormValue("reason")
+	_, err = backoffice.AdjustWallet(c.UserContext(), s.store, s.actor(c), id, amount, reason)
+	if err == nil {
+		s.flash(c, "success", "flash.admin_wallet_adjusted")
+		return c.Redirect("/admin/users/"+strconv.FormatInt(id, 10), fiber.StatusSeeOther)
+	}
+	status, key := fiber.StatusUnprocessableEntity, ""
+	switch {
+	case errors.Is(err, backoffice.ErrAmountInvalid):
+		key = "admin.adjust_bad_amount"
+	case errors.Is(err, backoffice.ErrAmountZero):
+		key = "admin.adjust_zero"
+	case errors.Is(err, backoffice.ErrReasonRequired):
+		key = "admin.adjust_reason_required"
+	case errors.Is(err, backoffice.ErrReasonTooLong):
+		key = "admin.adjust_reason_long"
+	case errors.Is(err, backoffice.ErrInsufficientFunds):
+		var balance int64
+		if u, err := s.store.UserByID(c.UserContext(), id); err == nil {
+			balance = u.BalanceCents
+		}
+		return s.userPage(c, status, fiber.Map{"AdjustError": tr(c, "admin.adjust_negative", money.Cents(balance).Format(langOf(c), s.currency)),
+			"AdjustAmount": amount, "AdjustReason": reason})
+	case errors.Is(err, db.ErrNotFound):
+		return fiber.NewError(fiber.StatusNotFound, tr(c, "admin.user_not_found"))
+	default:
+		return err
+	}
+	return s.userPage(c, status, fiber.Map{"AdjustError": tr(c, key), "AdjustAmount": amount, "AdjustReason": reason})
+}
