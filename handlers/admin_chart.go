@@ -29,7 +29,10 @@ type dayChart struct {
 }
 
 type chartBar struct{ X, Y, W, H, Title string }
-type chartDot struct{ X, Y, Title string }
+type chartDot struct {
+	X, Y, Title string
+	Show        bool // days without credits get no dot: the flat line says it
+}
 type chartTick struct{ Y, Label string }
 type chartXLabel struct{ X, Label string }
 type chartRow struct{ Day, Payout, Credit, Count string }
@@ -67,8 +70,8 @@ func shortDay(lang string, unix int64) string {
 // buildDayChart draws payout (bars) and wallet credits (line) per day on one money axis.
 func buildDayChart(lang, currency string, days []db.DaySums) dayChart {
 	const (
-		width, height                  = 760, 290
-		left, right, top, bottom       = 78.0, 748.0, 16.0, 238.0
+		width, height                  = 760, 310
+		left, right, top, bottom       = 84.0, 736.0, 16.0, 234.0
 		ticks                    int64 = 4
 	)
 	fmtMoney := func(c int64) string { return money.Cents(c).Format(lang, currency) }
@@ -87,7 +90,7 @@ func buildDayChart(lang, currency string, days []db.DaySums) dayChart {
 	top2 := step * ticks
 	y := func(c int64) float64 { return bottom - float64(c)/float64(top2)*(bottom-top) }
 	for i := int64(0); i <= ticks; i++ {
-		ch.Ticks = append(ch.Ticks, chartTick{Y: f1(y(i * step)), Label: fmtMoney(i * step)})
+		ch.Ticks = append(ch.Ticks, chartTick{Y: f1(y(i * step)), Label: wholeMoney(lang, currency, i*step)})
 	}
 	n := len(days)
 	if n == 0 {
@@ -103,7 +106,7 @@ func buildDayChart(lang, currency string, days []db.DaySums) dayChart {
 		h := bottom - y(d.PayoutCents)
 		ch.Bars = append(ch.Bars, chartBar{X: f1(x + slot*0.2), Y: f1(bottom - h), W: f1(slot * 0.6), H: f1(h), Title: title})
 		pts = append(pts, f1(cx)+","+f1(y(d.CreditCents)))
-		ch.Dots = append(ch.Dots, chartDot{X: f1(cx), Y: f1(y(d.CreditCents)), Title: title})
+		ch.Dots = append(ch.Dots, chartDot{X: f1(cx), Y: f1(y(d.CreditCents)), Title: title, Show: d.CreditCents > 0})
 		if (n-1-i)%5 == 0 {
 			ch.XLabels = append(ch.XLabels, chartXLabel{X: f1(cx), Label: label})
 		}
@@ -112,6 +115,16 @@ func buildDayChart(lang, currency string, days []db.DaySums) dayChart {
 	}
 	ch.Line = strings.Join(pts, " ")
 	return ch
+}
+
+// wholeMoney formats an amount of whole currency units without decimals ("80 €",
+// "€80"), short enough for an axis on a phone. Steps are whole units (niceStep).
+func wholeMoney(lang, currency string, c int64) string {
+	s := money.Cents(c).Format(lang, currency)
+	if c%100 == 0 {
+		s = strings.Replace(strings.Replace(s, ",00", "", 1), ".00", "", 1)
+	}
+	return s
 }
 
 func maxInt(a, b int64) int64 {

@@ -1,0 +1,140 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"recharge/apptest"
+	"recharge/db"
+)
+
+// seedAdminData creates an admin, a few customers and payments with known codes.
+func seedAdminData(t *testing.T, env *apptest.Env) (target *db.User) {
+	t.Helper()
+	env.CreateUser("boss@example.com", "password123", true)
+	target = env.CreateUser("zoe@example.com", "password123", false)
+	other := env.CreateUser("marc@example.com", "password123", false)
+	ctx := context.Background()
+	statuses := []string{db.StatusCredited, db.StatusCredited, db.StatusRefused, db.StatusCredited, db.StatusTest, db.StatusError}
+	for i := range 40 {
+		uid := other.ID
+		code := fmt.Sprintf("K%02dX%04d", i, i*37)
+		if i == 23 {
+			uid, code = target.ID, "QW7ZT2PL"
+		}
+		st := statuses[i%len(statuses)]
+		p := db.Payment{Code: code, CodeKey: strings.ToUpper(code), UserID: &uid, Status: st, Source: "callback",
+			Rate: "FR-SMS-250", Solution: "SMS", Country: "FR", PayoutCents: 150 + int64(i), Test: st == db.StatusTest, Sandbox: i%7 == 0}
+		if st == db.StatusCredited {
+			p.CreditCents = 250
+		}
+		if _, err := env.Store.SettlePayment(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return target
+}
+
+func loginBrowser(b *Browser, base, email, password string) {
+	b.Run(
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#login-submit`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), email),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), password),
+		chromedp.Click(chromedp.CSS(`#login-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`main.content h1`)),
+	)
+}
+
+// An admin finds one payment among many by typing the start of its code: the list
+// narrows in place (no reload), the URL carries q= so it can be shared, and the row's
+// customer link opens that customer's page.
+func TestBrowserAdminLiveSearchOpensCustomer(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	target := seedAdminData(t, env)
+	b := newBrowser(t, 1280, 900)
+	loginBrowser(b, env.URL, "boss@example.com", "password123")
+
+	b.Run(
+		chromedp.Navigate(env.URL+"/admin/billing/dedipass"),
+		chromedp.WaitVisible(chromedp.CSS(`#q`)),
+	)
+	if got := b.Attr(`#payments`, "data-total"); got != "40" {
+		t.Fatalf("data-total before search = %s", got)
+	}
+	// A marker that only survives if the page is not reloaded.
+	b.Eval(`window.__noReload = 42; true`)
+	b.Run(
+		chromedp.SendKeys(chromedp.CSS(`#q`), "qw7"),
+		chromedp.WaitVisible(chromedp.CSS(`#payments[data-total="1"]`)),
+	)
+	if v := b.Eval(`window.__noReload === 42`); v != true {
+		t.Fatal("the page reloaded during the live search")
+	}
+	if code := b.Attr(`#payments tbody tr`, "data-code"); code != "QW7ZT2PL" {
+		t.Fatalf("row = %s", code)
+	}
+	loc := b.Location()
+	u, err := url.Parse(loc)
+	if err != nil || u.Path != "/admin/billing/dedipass" || u.Query().Get("q") != "qw7" {
+		t.Fatalf("URL after search = %s (want q=qw7)", loc)
+	}
+	b.Screenshot("billing-search-1280")
+
+	// The shared URL gives the same list to someone else (a fresh load).
+	b.Run(chromedp.Navigate(loc), chromedp.WaitVisible(chromedp.CSS(`#payments[data-total="1"]`)))
+
+	b.Run(
+		chromedp.Click(chromedp.CSS(`#payments tbody tr[data-code="QW7ZT2PL"] a.customer-link`)),
+		chromedp.WaitVisible(chromedp.CSS(`#customer-email`)),
+	)
+	if got := b.Text(`#customer-email`); got != target.Email {
+		t.Fatalf("customer page heading = %q", got)
+	}
+	if loc := b.Location(); !strings.HasSuffix(loc, fmt.Sprintf("/admin/users/%d", target.ID)) {
+		t.Fatalf("customer page URL = %s", loc)
+	}
+	if b.Attr(`#customer-payments tr[data-code="QW7ZT2PL"]`, "data-status") == "" {
+		t.Fatal("the payment is not listed on the customer page")
+	}
+}
+
+// Screenshots of the main admin pages at desktop and phone widths, for review
+// (E2E_SHOTS=dir keeps them).
+func TestBrowserAdminScreenshots(t *testing.T) {
+	if os.Getenv("E2E_SHOTS") == "" {
+		t.Skip("set E2E_SHOTS=dir to take the review screenshots")
+	}
+	env := apptest.Start(t, apptest.Options{})
+	target := seedAdminData(t, env)
+	// Spread the credits over the month so the chart has something to show.
+	if _, err := env.Store.W.Exec(`UPDATE payments SET created_at = created_at - (id * 7 % 30) * 86400,
+		credited_at = credited_at - (id * 7 % 30) * 86400 WHERE credited_at IS NOT NULL`); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{1280, 390} {
+		b := newBrowser(t, w, 900)
+		if w < 500 {
+			// Headless windows have a minimum width: emulate the phone's viewport.
+			b.Run(chromedp.EmulateViewport(int64(w), 844, chromedp.EmulateMobile))
+		}
+		loginBrowser(b, env.URL, "boss@example.com", "password123")
+		for _, p := range []struct{ name, path, wait string }{
+			{"dashboard", "/admin", "#revenue-chart"},
+			{"billing", "/admin/billing/dedipass", "#payments"},
+			{"customer", fmt.Sprintf("/admin/users/%d", target.ID), "#adjust"},
+			{"modules", "/admin/modules", "#module-fund"},
+		} {
+			b.Run(chromedp.Navigate(env.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait)))
+			time.Sleep(100 * time.Millisecond)
+			b.Screenshot(fmt.Sprintf("%s-%d", p.name, w))
+		}
+	}
+}
