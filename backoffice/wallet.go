@@ -37,9 +37,12 @@ func AdjustWallet(ctx context.Context, store *db.Store, actor Actor, userID int6
 	if !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > MaxReasonLen {
 		return nil, ErrReasonTooLong
 	}
-	actorID := actor.ID
 	e := &db.LedgerEntry{UserID: userID, AmountCents: int64(amount), Kind: db.KindAdjustment,
-		Reference: "admin:" + strconv.FormatInt(actor.ID, 10), Note: reason, ActorID: &actorID}
+		Reference: "admin:" + strconv.FormatInt(actor.ID, 10), Note: reason}
+	if actor.ID > 0 {
+		id := actor.ID
+		e.ActorID = &id
+	}
 	err = store.Tx(ctx, func(tx *sqlx.Tx) error {
 		if err := db.ApplyLedger(ctx, tx, e); err != nil {
 			return err

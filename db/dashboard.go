@@ -33,15 +33,6 @@ func (s *Store) DedipassDaily(ctx context.Context, from int64, days int) ([]DayS
 	return out, nil
 }
 
-// DedipassTotals sums credited payments in [from, to).
-func (s *Store) DedipassTotals(ctx context.Context, from, to int64) (DaySums, error) {
-	var d DaySums
-	err := s.R.GetContext(ctx, &d, `SELECT ? AS day, COALESCE(SUM(payout_cents), 0) AS payout_cents,
-		COALESCE(SUM(credit_cents), 0) AS credit_cents, COUNT(*) AS n
-		FROM payments WHERE credited_at IS NOT NULL AND credited_at >= ? AND credited_at < ?`, from, from, to)
-	return d, classify(err)
-}
-
 // RecentPayments lists the newest payments with their customer's email.
 func (s *Store) RecentPayments(ctx context.Context, n int) ([]Payment, error) {
 	var out []Payment

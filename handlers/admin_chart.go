@@ -76,9 +76,9 @@ func buildDayChart(lang, currency string, days []db.DaySums) dayChart {
 	)
 	fmtMoney := func(c int64) string { return money.Cents(c).Format(lang, currency) }
 	ch := dayChart{Width: width, Height: height, Left: f1(left), Right: f1(right), Top: f1(top), Bottom: f1(bottom), Empty: true}
-	var max, sumPayout, sumCredit int64
+	var peak, sumPayout, sumCredit int64
 	for _, d := range days {
-		max = maxInt(max, maxInt(d.PayoutCents, d.CreditCents))
+		peak = max(peak, d.PayoutCents, d.CreditCents)
 		sumPayout += d.PayoutCents
 		sumCredit += d.CreditCents
 		if d.Count > 0 {
@@ -86,10 +86,11 @@ func buildDayChart(lang, currency string, days []db.DaySums) dayChart {
 		}
 	}
 	ch.PayoutTotal, ch.CreditTotal = fmtMoney(sumPayout), fmtMoney(sumCredit)
-	step := niceStep(max, ticks)
-	top2 := step * ticks
+	step := niceStep(peak, ticks)
+	lines := max(1, (peak+step-1)/step) // gridlines above zero: up to `ticks`, fewer when that covers the peak
+	top2 := step * lines
 	y := func(c int64) float64 { return bottom - float64(c)/float64(top2)*(bottom-top) }
-	for i := int64(0); i <= ticks; i++ {
+	for i := int64(0); i <= lines; i++ {
 		ch.Ticks = append(ch.Ticks, chartTick{Y: f1(y(i * step)), Label: wholeMoney(lang, currency, i*step)})
 	}
 	n := len(days)
@@ -125,11 +126,4 @@ func wholeMoney(lang, currency string, c int64) string {
 		s = strings.Replace(strings.Replace(s, ",00", "", 1), ".00", "", 1)
 	}
 	return s
-}
-
-func maxInt(a, b int64) int64 {
-	if a > b {
-		return a
-	}
-	return b
 }

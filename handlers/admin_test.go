@@ -262,6 +262,16 @@ func TestBillingCSVExport(t *testing.T) {
 			t.Errorf("q=%q: %d, %d records, %v", q, r.Status, len(recs), err)
 		}
 	}
+	// A larger export streams in chunks and stays complete.
+	if _, err := e.Store.W.Exec(`INSERT INTO payments (code, code_key, status, created_at, updated_at)
+		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1234)
+		SELECT 'BULK' || i, 'BULK' || i, 'refused', 1, 1 FROM n`); err != nil {
+		t.Fatal(err)
+	}
+	r = e.A.Get("/admin/billing/dedipass/export.csv?q=bulk")
+	if recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.Body, "\ufeff"))).ReadAll(); err != nil || len(recs) != 1235 {
+		t.Fatalf("bulk export: %d records, %v", len(recs), err)
+	}
 	// The export link on the page carries the current filter.
 	page := e.A.Get("/admin/billing/dedipass?q=csv&status=refused").Body
 	if !strings.Contains(page, `href="/admin/billing/dedipass/export.csv?q=csv&amp;status=refused"`) {

@@ -21,35 +21,37 @@ func (s *Server) clientDashboard(c *fiber.Ctx) error {
 const chartDays = 30
 
 // adminDashboard: GET /admin — Dedipass revenue and credits per day (UTC days), the
-// totals of today and this month, customers and the last payments.
+// totals of today and this month, customers and the last payments. One pass over the
+// credited payments gives the chart and both totals.
 func (s *Server) adminDashboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	now := time.Unix(db.Now(), 0).UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).Unix()
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).Unix()
-	tomorrow := today + 86400
+	from := min(month, today-(chartDays-1)*86400)
 	customers, err := s.store.CountUsers(ctx, "client")
 	if err != nil {
 		return err
 	}
-	days, err := s.store.DedipassDaily(ctx, today-(chartDays-1)*86400, chartDays)
+	days, err := s.store.DedipassDaily(ctx, from, int((today-from)/86400)+1)
 	if err != nil {
 		return err
 	}
-	dayTotals, err := s.store.DedipassTotals(ctx, today, tomorrow)
-	if err != nil {
-		return err
+	var dayTotals, monthTotals db.DaySums
+	for _, d := range days {
+		if d.Day >= month {
+			monthTotals.PayoutCents += d.PayoutCents
+			monthTotals.CreditCents += d.CreditCents
+			monthTotals.Count += d.Count
+		}
 	}
-	monthTotals, err := s.store.DedipassTotals(ctx, month, tomorrow)
-	if err != nil {
-		return err
-	}
+	dayTotals = days[len(days)-1]
 	recent, err := s.store.RecentPayments(ctx, 10)
 	if err != nil {
 		return err
 	}
 	return s.render(c, fiber.StatusOK, "admin/dashboard", "", tr(c, "nav.dashboard"), fiber.Map{
 		"Nav": "admin_dashboard", "Customers": customers, "Today": dayTotals, "Month": monthTotals,
-		"Chart": buildDayChart(langOf(c), s.currency, days), "Payments": recent,
+		"Chart": buildDayChart(langOf(c), s.currency, days[len(days)-chartDays:]), "Payments": recent,
 	})
 }

@@ -1,0 +1,175 @@
+package backoffice
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"recharge/db"
+)
+
+func TestSafeRaw(t *testing.T) {
+	const secret = "S3CRET-private-value"
+	cases := []struct {
+		name, raw  string
+		format     string
+		mustShow   []string
+		mustHide   []string
+		fieldCount int
+	}{
+		{"form", "status=success&code=AB12&privateKey=" + secret + "&rate=FR-SMS-250&custom=u1",
+			"form", []string{"AB12", "FR-SMS-250", "custom"}, []string{secret, "privateKey"}, 4},
+		{"form private_key", "private_key=zzz&public_key=yyy&code=X1", "form", []string{"X1"}, []string{"zzz", "yyy", "_key"}, 1},
+		{"json", `{"status":"success","code":"AB","payout":2.10,"virtual_currency":"5","apiKey":"abc","nested":{"secret_token":"t","list":[{"key":"k"}]}}`,
+			"json", []string{"2.10", `"5"`, "nested", "list"}, []string{"apiKey", "abc", "secret_token", `"key"`}, 5},
+		{"json echo of the key", `{"message":"bad key ` + secret + `"}`, "json", []string{"bad key"}, []string{secret}, 1},
+		{"text", "upstream said: " + secret + " <html>", "text", []string{"upstream said", "<html>"}, []string{secret}, 0},
+		{"empty", "  ", "", nil, nil, 0},
+	}
+	for _, c := range cases {
+		v := SafeRaw(c.raw, secret, "")
+		all := v.Text
+		for _, f := range v.Fields {
+			all += "\n" + f.Name + "=" + f.Value
+		}
+		if v.Format != c.format || len(v.Fields) != c.fieldCount {
+			t.Errorf("%s: format %q with %d fields, want %q with %d", c.name, v.Format, len(v.Fields), c.format, c.fieldCount)
+		}
+		for _, s := range c.mustShow {
+			if !strings.Contains(all, s) {
+				t.Errorf("%s: %q missing from %q", c.name, s, all)
+			}
+		}
+		for _, s := range c.mustHide {
+			if strings.Contains(all, s) {
+				t.Errorf("%s: %q shown in %q", c.name, s, all)
+			}
+		}
+	}
+}
+
+func openStore(t *testing.T) *db.Store {
+	t.Helper()
+	s, err := db.Open(filepath.Join(t.TempDir(), "b.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestSetModuleRules(t *testing.T) {
+	s := openStore(t)
+	ctx := context.Background()
+	admin := &db.User{Email: "a@example.com", PasswordHash: "x", Role: "admin", Custom: "a"}
+	if err := s.CreateUser(ctx, admin); err != nil {
+		t.Fatal(err)
+	}
+	actor := Actor{ID: admin.ID, IP: "192.0.2.1"}
+	st, _ := Modules(ctx, s)
+	if !st.Fund || !st.Dedipass {
+		t.Fatalf("fresh install: %+v", st)
+	}
+	if _, err := SetModule(ctx, s, actor, "shop", true); !errors.Is(err, ErrUnknownModule) {
+		t.Fatalf("unknown module: %v", err)
+	}
+	ch, err := SetModule(ctx, s, actor, ModuleFund, false)
+	if err != nil || !ch.Changed || !ch.DedipassTurnedOff || ch.State.Dedipass || ch.State.DedipassDisabledAt == 0 {
+		t.Fatalf("fund off: %+v %v", ch, err)
+	}
+	if _, err := SetModule(ctx, s, actor, ModuleDedipass, true); !errors.Is(err, ErrFundRequired) {
+		t.Fatalf("dedipass without fund: %v", err)
+	}
+	ch, err = SetModule(ctx, s, actor, ModuleDedipass, false)
+	if err != nil || ch.Changed {
+		t.Fatalf("dedipass off again: %+v %v", ch, err)
+	}
+	if _, err := SetModule(ctx, s, actor, ModuleFund, true); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := Modules(ctx, s); !st.Fund || st.Dedipass || st.DedipassDisabledAt == 0 {
+		t.Fatalf("after fund on: %+v", st)
+	}
+	if ch, err := SetModule(ctx, s, actor, ModuleDedipass, true); err != nil || !ch.State.Dedipass || ch.State.DedipassDisabledAt != 0 {
+		t.Fatalf("dedipass on: %+v %v", ch, err)
+	}
+	// Only real changes are logged: fund off, fund on, dedipass on.
+	entries, total, _ := s.AuditPage(ctx, 10, 0)
+	if total != 3 || entries[0].Action != "module.enable" || entries[0].Target != "module:dedipass" || entries[0].IP != "192.0.2.1" {
+		t.Fatalf("audit: %d %+v", total, entries)
+	}
+}
+
+func TestPaymentsWhileDisabled(t *testing.T) {
+	s := openStore(t)
+	ctx := context.Background()
+	u := &db.User{Email: "c@example.com", PasswordHash: "x", Role: "client", Custom: "c"}
+	if err := s.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	pay := func(code string) {
+		uid := u.ID
+		if _, err := s.SettlePayment(ctx, &db.Payment{Code: code, CodeKey: code, UserID: &uid, Status: db.StatusCredited, CreditCents: 100}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pay("BEFORE1")
+	if n, _, _ := PaymentsWhileDisabled(ctx, s); n != 0 {
+		t.Fatalf("while enabled: %d", n)
+	}
+	oldNow := db.Now
+	t.Cleanup(func() { db.Now = oldNow })
+	db.Now = func() int64 { return oldNow() + 10 } // disabled strictly after BEFORE1
+	if _, err := SetModule(ctx, s, Actor{}, ModuleDedipass, false); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, _ := PaymentsWhileDisabled(ctx, s); n != 0 {
+		t.Fatalf("no payment since disabling: %d", n)
+	}
+	pay("AFTER1")
+	pay("AFTER2")
+	if n, since, _ := PaymentsWhileDisabled(ctx, s); n != 2 || since == 0 {
+		t.Fatalf("payments while disabled: %d since %d", n, since)
+	}
+}
+
+func TestAdjustWalletRules(t *testing.T) {
+	s := openStore(t)
+	ctx := context.Background()
+	u := &db.User{Email: "d@example.com", PasswordHash: "x", Role: "client", Custom: "d"}
+	if err := s.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	a := Actor{ID: 0, IP: "127.0.0.1"}
+	for _, c := range []struct {
+		amount, reason string
+		err            error
+	}{
+		{"abc", "r", ErrAmountInvalid}, {"1.001", "r", ErrAmountInvalid}, {"0", "r", ErrAmountZero}, {"-0.00", "r", ErrAmountZero},
+		{"1", "", ErrReasonRequired}, {"1", strings.Repeat("x", 501), ErrReasonTooLong}, {"-0.01", "r", ErrInsufficientFunds},
+	} {
+		if _, err := AdjustWallet(ctx, s, a, u.ID, c.amount, c.reason); !errors.Is(err, c.err) {
+			t.Errorf("%q %q: %v, want %v", c.amount, c.reason, err, c.err)
+		}
+	}
+	e, err := AdjustWallet(ctx, s, a, u.ID, "+12,34", "  goodwill  ")
+	if err != nil || e.BalanceAfterCents != 1234 || e.Note != "goodwill" || e.Kind != db.KindAdjustment {
+		t.Fatalf("credit: %+v %v", e, err)
+	}
+	if _, err := AdjustWallet(ctx, s, a, u.ID, "-12.35", "x"); !errors.Is(err, ErrInsufficientFunds) {
+		t.Fatalf("overdraft: %v", err)
+	}
+	if _, err := AdjustWallet(ctx, s, a, 999, "1", "x"); !errors.Is(err, db.ErrNotFound) {
+		t.Fatalf("unknown user: %v", err)
+	}
+	bal, sum, _ := s.LedgerSum(ctx, u.ID)
+	if bal != 1234 || sum != 1234 {
+		t.Fatalf("balance %d, ledger %d", bal, sum)
+	}
+	// Refused adjustments leave no audit entry; the accepted one does.
+	if _, total, _ := s.AuditPage(ctx, 10, 0); total != 1 {
+		t.Fatalf("audit entries: %d", total)
+	}
+}
