@@ -20,6 +20,10 @@ const (
 	KeyModuleFund         = "module_fund"
 	KeyModuleDedipass     = "module_dedipass"
 	KeyDedipassDisabledAt = "module_dedipass_disabled_at" // unix seconds, set when Dedipass goes off
+	// KeyDedipassDisabledAfter is the id of the newest payment when Dedipass went off:
+	// every payment with a larger id arrived while it was off (exact, unlike a time
+	// in seconds that cannot order two events of the same second).
+	KeyDedipassDisabledAfter = "module_dedipass_disabled_after_id"
 )
 
 // ModuleState is what is on. Dedipass counts as on only if Fund is on too.
@@ -27,6 +31,8 @@ type ModuleState struct {
 	Fund               bool
 	Dedipass           bool
 	DedipassDisabledAt int64 // 0 when Dedipass is on or the time is unknown
+	// LastPaymentWhenDisabled is the newest payment id when Dedipass went off.
+	LastPaymentWhenDisabled int64
 }
 
 // ModuleChange says what SetModule did.
@@ -51,10 +57,15 @@ func readModules(ctx context.Context, tx *sqlx.Tx) (ModuleState, error) {
 	if err != nil {
 		return st, err
 	}
+	after, err := db.SettingTx(ctx, tx, KeyDedipassDisabledAfter, "")
+	if err != nil {
+		return st, err
+	}
 	st.Fund = fund != "0"
 	st.Dedipass = dp != "0" && st.Fund
 	if !st.Dedipass {
 		st.DedipassDisabledAt, _ = strconv.ParseInt(at, 10, 64)
+		st.LastPaymentWhenDisabled, _ = strconv.ParseInt(after, 10, 64)
 	}
 	return st, nil
 }
@@ -69,6 +80,7 @@ func Modules(ctx context.Context, store *db.Store) (ModuleState, error) {
 	st.Dedipass = set[KeyModuleDedipass] != "0" && st.Fund
 	if !st.Dedipass {
 		st.DedipassDisabledAt, _ = strconv.ParseInt(set[KeyDedipassDisabledAt], 10, 64)
+		st.LastPaymentWhenDisabled, _ = strconv.ParseInt(set[KeyDedipassDisabledAfter], 10, 64)
 	}
 	return st, nil
 }
@@ -101,12 +113,14 @@ func SetModule(ctx context.Context, store *db.Store, actor Actor, name string, o
 			}
 			next.Dedipass = on
 		}
-		now := db.Now()
 		switch {
 		case cur.Dedipass && !next.Dedipass:
-			next.DedipassDisabledAt = now
+			next.DedipassDisabledAt = db.Now()
+			if next.LastPaymentWhenDisabled, err = db.LastPaymentIDTx(ctx, tx); err != nil {
+				return err
+			}
 		case next.Dedipass:
-			next.DedipassDisabledAt = 0
+			next.DedipassDisabledAt, next.LastPaymentWhenDisabled = 0, 0
 		}
 		ch.State = next
 		ch.DedipassTurnedOff = name == ModuleFund && cur.Dedipass && !next.Dedipass
@@ -114,9 +128,11 @@ func SetModule(ctx context.Context, store *db.Store, actor Actor, name string, o
 		if !ch.Changed {
 			return nil
 		}
-		kv := [][2]string{{KeyModuleFund, flag(next.Fund)}, {KeyModuleDedipass, flag(next.Dedipass)}, {KeyDedipassDisabledAt, ""}}
+		kv := [][2]string{{KeyModuleFund, flag(next.Fund)}, {KeyModuleDedipass, flag(next.Dedipass)},
+			{KeyDedipassDisabledAt, ""}, {KeyDedipassDisabledAfter, ""}}
 		if next.DedipassDisabledAt > 0 {
 			kv[2][1] = strconv.FormatInt(next.DedipassDisabledAt, 10)
+			kv[3][1] = strconv.FormatInt(next.LastPaymentWhenDisabled, 10)
 		}
 		for _, p := range kv {
 			if err := db.PutSettingTx(ctx, tx, p[0], p[1]); err != nil {
@@ -136,13 +152,14 @@ func SetModule(ctx context.Context, store *db.Store, actor Actor, name string, o
 }
 
 // PaymentsWhileDisabled counts the payments recorded since Dedipass was switched off
-// (0 when it is on). They were recorded and credited anyway; the admin should know.
+// (0 when it is on), and says since when. The callback recorded and credited them
+// anyway (no paid code is lost); the admin should know.
 func PaymentsWhileDisabled(ctx context.Context, store *db.Store) (n, since int64, err error) {
 	st, err := Modules(ctx, store)
 	if err != nil || st.Dedipass || st.DedipassDisabledAt == 0 {
 		return 0, 0, err
 	}
-	n, err = store.PaymentsCreatedSince(ctx, st.DedipassDisabledAt)
+	n, err = store.PaymentsAfterID(ctx, st.LastPaymentWhenDisabled)
 	return n, st.DedipassDisabledAt, err
 }
 

@@ -3,6 +3,8 @@ package db
 import (
 	"context"
 	"strings"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // PaymentFilter selects payments for the admin list and its CSV export. The zero value
@@ -162,9 +164,17 @@ func (s *Store) EachPayment(ctx context.Context, f PaymentFilter, fn func(*Payme
 	return classify(rows.Err())
 }
 
-// PaymentsCreatedSince counts payments recorded at or after a time.
-func (s *Store) PaymentsCreatedSince(ctx context.Context, since int64) (int64, error) {
+// LastPaymentIDTx is the id of the newest payment (0 when there is none), read in tx.
+func LastPaymentIDTx(ctx context.Context, tx *sqlx.Tx) (int64, error) {
+	var id int64
+	err := tx.GetContext(ctx, &id, `SELECT COALESCE(MAX(id), 0) FROM payments`)
+	return id, classify(err)
+}
+
+// PaymentsAfterID counts payments recorded after the one with the given id (ids only
+// grow: payments are never deleted).
+func (s *Store) PaymentsAfterID(ctx context.Context, id int64) (int64, error) {
 	var n int64
-	err := s.R.GetContext(ctx, &n, `SELECT COUNT(*) FROM payments WHERE created_at >= ?`, since)
+	err := s.R.GetContext(ctx, &n, `SELECT COUNT(*) FROM payments WHERE id > ?`, id)
 	return n, classify(err)
 }

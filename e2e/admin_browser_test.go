@@ -88,6 +88,13 @@ func TestBrowserAdminLiveSearchOpensCustomer(t *testing.T) {
 	}
 	b.Screenshot("billing-search-1280")
 
+	// The back button returns to the unfiltered list.
+	b.Eval(`history.back(); true`)
+	b.Run(chromedp.WaitVisible(chromedp.CSS(`#payments[data-total="40"]`)))
+	if u, _ := url.Parse(b.Location()); u.Query().Get("q") != "" {
+		t.Fatalf("URL after back = %s", b.Location())
+	}
+
 	// The shared URL gives the same list to someone else (a fresh load).
 	b.Run(chromedp.Navigate(loc), chromedp.WaitVisible(chromedp.CSS(`#payments[data-total="1"]`)))
 
@@ -119,6 +126,17 @@ func TestBrowserAdminScreenshots(t *testing.T) {
 		credited_at = credited_at - (id * 7 % 30) * 86400 WHERE credited_at IS NOT NULL`); err != nil {
 		t.Fatal(err)
 	}
+	// Something for the customer page's ledger, the audit log and the raw answer.
+	c := env.NewClient()
+	c.Login("boss@example.com", "password123")
+	page := fmt.Sprintf("/admin/users/%d", target.ID)
+	c.Post(page, page+"/wallet", url.Values{"amount": {"15"}, "reason": {"Geste commercial, ticket #4521"}})
+	c.Post(page, page+"/wallet", url.Values{"amount": {"-2,50"}, "reason": {"Correction"}})
+	c.Post("/admin/modules", "/admin/modules/dedipass", url.Values{"enabled": {"0"}})
+	if _, err := env.Store.W.Exec(`UPDATE payments SET raw = ? WHERE id = 24`,
+		"status=success&code=QW7ZT2PL&rate=FR-SMS-250&payout=1.73&virtual_currency=2.5&custom=abc&identifier=98765"); err != nil {
+		t.Fatal(err)
+	}
 	for _, w := range []int{1280, 390} {
 		b := newBrowser(t, w, 900)
 		if w < 500 {
@@ -131,6 +149,9 @@ func TestBrowserAdminScreenshots(t *testing.T) {
 			{"billing", "/admin/billing/dedipass", "#payments"},
 			{"customer", fmt.Sprintf("/admin/users/%d", target.ID), "#adjust"},
 			{"modules", "/admin/modules", "#module-fund"},
+			{"payment", "/admin/billing/dedipass/24", "#raw-answer"},
+			{"users", "/admin/users", "#users"},
+			{"audit", "/admin/audit", "#audit"},
 		} {
 			b.Run(chromedp.Navigate(env.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait)))
 			time.Sleep(100 * time.Millisecond)
