@@ -25,7 +25,7 @@ func (s *Server) routes(app *fiber.App) {
 
 	// Provider callbacks: no session, no CSRF; authenticated by the private key.
 	api := app.Group("/api")
-	_ = api
+	api.Post("/dedipass", s.dedipassCallback)
 
 	app.Use(s.loadSession, s.checkCSRF)
 
@@ -41,9 +41,16 @@ func (s *Server) routes(app *fiber.App) {
 
 	client := app.Group("/client", requireUser)
 	client.Get("/", s.clientDashboard)
+	dp := client.Group("/dedipass", s.requireModule("dedipass"))
+	dp.Get("/", s.dedipassShow)
+	dp.Post("/", s.dedipassRedeem)
+	dp.Post("/sandbox-code", s.dedipassSandboxCode)
+	dp.Get("/history", s.dedipassHistory)
 
 	admin := app.Group("/admin", requireAdmin)
 	admin.Get("/", s.adminDashboard)
+	admin.Get("/settings/dedipass", s.dedipassSettings)
+	admin.Post("/settings/dedipass", s.dedipassSettingsSave)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

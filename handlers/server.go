@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/template/html/v2"
 
 	"recharge/accounts"
+	"recharge/billing"
 	"recharge/db"
 	"recharge/i18n"
 	"recharge/money"
@@ -36,6 +37,7 @@ type Server struct {
 	cfg      Config
 	store    *db.Store
 	accounts *accounts.Service
+	dedipass *billing.Dedipass
 	csrfKey  []byte
 	secure   bool
 	log      *slog.Logger
@@ -57,6 +59,7 @@ func New(cfg Config, store *db.Store) (*fiber.App, *Server, error) {
 		secure:   strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https://"),
 		log:      cfg.Logger,
 		currency: "EUR",
+		dedipass: billing.NewDedipass(store, cfg.DedipassAPI, cfg.Logger),
 	}
 	key, err := s.loadOrCreateSecret(context.Background(), "csrf_key")
 	if err != nil {
@@ -142,3 +145,6 @@ func (s *Server) templateFuncs() map[string]any {
 
 // Accounts exposes the account service (the CLI and tests use it).
 func (s *Server) Accounts() *accounts.Service { return s.accounts }
+
+// Dedipass exposes the Dedipass service (tests reach the built-in sandbox through it).
+func (s *Server) Dedipass() *billing.Dedipass { return s.dedipass }

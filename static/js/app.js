@@ -28,3 +28,11 @@
     }
   });
 })();
+// After a credited code, clear the code field (the result element carries data-status).
+document.addEventListener("htmx:afterSwap", function (ev) {
+  var res = document.getElementById("dedipass-result");
+  var form = ev.detail && ev.detail.requestConfig && ev.detail.requestConfig.elt;
+  if (res && form && form.getAttribute && form.getAttribute("data-reset-on") === res.getAttribute("data-status")) {
+    form.reset();
+  }
+});
