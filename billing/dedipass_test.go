@@ -359,4 +359,3 @@ func TestRefusedCodesRateLimit(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
-
