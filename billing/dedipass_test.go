@@ -2,6 +2,8 @@ package billing_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -30,7 +32,7 @@ type fixture struct {
 	bob   *db.User
 }
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
 	t.Helper()
 	store, err := db.Open(filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
@@ -40,7 +42,7 @@ func setup(t *testing.T) *fixture {
 	sb := sandbox.New(sandbox.Options{PublicKey: pub, PrivateKey: priv, TimeoutSleep: 5 * time.Second})
 	srv := httptest.NewServer(sb)
 	t.Cleanup(srv.Close)
-	d := billing.NewDedipass(store, srv.URL, nil)
+	d := billing.NewDedipass(store, srv.URL, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	d.Live.Timeout = 300 * time.Millisecond
 	ctx := context.Background()
 	if err := store.SetSettings(ctx, map[string]string{billing.KeyPublic: pub, billing.KeyPrivate: priv, billing.KeyUnitCents: "100"}); err != nil {
