@@ -16,6 +16,7 @@ import (
 func (s *Server) routes(app *fiber.App) {
 	app.Use(recover.New())
 	app.Use(securityHeaders)
+	app.Use(serverTiming)
 	app.Use(compress.New(compress.Config{Level: compress.LevelDefault}))
 	app.Use("/static", filesystem.New(filesystem.Config{
 		Root:   http.FS(static.FS),
