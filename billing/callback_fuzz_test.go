@@ -54,4 +54,3 @@ func FuzzCallback(f *testing.F) {
 		}
 	})
 }
-
