@@ -41,9 +41,25 @@ func (s *Server) routes(app *fiber.App) {
 
 	client := app.Group("/client", requireUser)
 	client.Get("/", s.clientDashboard)
+	client.Get("/shop", s.shopPage)
+	client.Post("/shop/:id/buy", s.shopBuy)
+	client.Get("/services", s.servicesPage)
+	client.Post("/services/:id/renew", s.serviceRenew)
+	client.Get("/invoices", s.invoicesPage)
+	client.Get("/invoices/:id", s.invoicePage)
+	client.Get("/wallet", s.requireModule("fund"), s.walletPage)
+	client.Post("/wallet/transfer", s.requireModule("fund"), s.walletTransfer)
 
 	admin := app.Group("/admin", requireAdmin)
 	admin.Get("/", s.adminDashboard)
+	admin.Get("/products", s.adminProducts)
+	admin.Post("/products", s.adminProductCreate)
+	admin.Get("/products/:id", s.adminProductEdit)
+	admin.Post("/products/:id", s.adminProductUpdate)
+	admin.Post("/products/:id/active", s.adminProductActive)
+	admin.Post("/services/:id/status", s.adminServiceStatus)
+	admin.Get("/settings/fund", s.adminFundSettings)
+	admin.Post("/settings/fund", s.adminFundSettingsSave)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
