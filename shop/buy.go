@@ -2,7 +2,6 @@ package shop
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/jmoiron/sqlx"
 
@@ -95,10 +94,11 @@ func (s *Shop) Buy(ctx context.Context, userID, productID int64, token string) (
 	return &out, nil
 }
 
-// buyerOf is the buyer block printed on invoices.
+// buyerOf is the buyer block printed on invoices (the customer number is printed
+// from invoices.user_id, in the reader's language).
 func buyerOf(u *db.User) string {
 	if u.Name == "" {
-		return u.Email + "\n#" + strconv.FormatInt(u.ID, 10)
+		return u.Email
 	}
-	return u.Name + "\n" + u.Email + "\n#" + strconv.FormatInt(u.ID, 10)
+	return u.Name + "\n" + u.Email
 }
