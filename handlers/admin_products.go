@@ -55,7 +55,7 @@ func (s *Server) adminProductCreate(c *fiber.Ctx) error {
 }
 
 func (s *Server) adminProductEdit(c *fiber.Ctx) error {
-	id, err := paramID(c)
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (s *Server) renderProductEdit(c *fiber.Ctx, status int, id, sold int64, for
 
 // adminProductUpdate: POST /admin/products/:id.
 func (s *Server) adminProductUpdate(c *fiber.Ctx) error {
-	id, err := paramID(c)
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (s *Server) adminProductUpdate(c *fiber.Ctx) error {
 // adminProductActive: POST /admin/products/:id/active (field `active` = 1 | 0). There
 // is no delete: a sold product stays for its services and invoices.
 func (s *Server) adminProductActive(c *fiber.Ctx) error {
-	id, err := paramID(c)
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func (s *Server) invoicesPage(c *fiber.Ctx) error {
 
 // invoicePage is the printable invoice. Another customer's invoice is 404.
 func (s *Server) invoicePage(c *fiber.Ctx) error {
-	id, err := paramID(c)
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}

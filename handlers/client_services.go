@@ -55,7 +55,7 @@ func (s *Server) renderServices(c *fiber.Ctx, status int, problem fiber.Map) err
 
 // serviceRenew: POST /client/services/:id/renew. Another customer's service is 404.
 func (s *Server) serviceRenew(c *fiber.Ctx) error {
-	id, err := paramID(c)
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func (s *Server) serviceRenew(c *fiber.Ctx) error {
 // adminServiceStatus: POST /admin/services/:id/status (field `status` = active |
 // suspended | cancelled), from the admin customer page; back to that page.
 func (s *Server) adminServiceStatus(c *fiber.Ctx) error {
-	id, err := paramID(c)
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}

@@ -21,8 +21,9 @@ type shopItem struct {
 // shopApp is the domain rules on this server's store.
 func (s *Server) shopApp() *shop.Shop { return shop.New(s.store) }
 
-// paramID reads a positive numeric :id (anything else is a 404, like a missing row).
-func paramID(c *fiber.Ctx) (int64, error) {
+// pathID reads a positive numeric :id (anything else is a 404, like a missing row).
+// (The admin branch has the same helper as paramID; keep one after merging.)
+func pathID(c *fiber.Ctx) (int64, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, fiber.ErrNotFound
@@ -64,7 +65,7 @@ func (s *Server) renderShop(c *fiber.Ctx, status int, problem fiber.Map) error {
 // 402 insufficient balance (with a top-up link), 409 out of stock / not for sale /
 // expired form, 404 unknown product.
 func (s *Server) shopBuy(c *fiber.Ctx) error {
-	id, err := paramID(c)
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
