@@ -41,7 +41,8 @@ type Server struct {
 	csrfKey  []byte
 	secure   bool
 	log      *slog.Logger
-	currency string
+	currency string        // default shop currency; pages use currencyCode() (Fund settings)
+	cur      currencyCache // the Fund settings' currency, cached briefly
 }
 
 // BodyLimit caps every request body (SPEC §10: a 10 MB callback → 413).
@@ -118,7 +119,11 @@ func (s *Server) templateFuncs() map[string]any {
 	return map[string]any{
 		"t": i18n.T,
 		"money": func(lang string, cents int64) string {
-			return money.Cents(cents).Format(lang, s.currency)
+			return money.Cents(cents).Format(lang, s.currencyCode())
+		},
+		// moneyIn formats in a given currency (an invoice keeps the one it was issued in).
+		"moneyIn": func(lang string, cents int64, currency string) string {
+			return money.Cents(cents).Format(lang, currency)
 		},
 		"decimal": func(cents int64) string { return money.Cents(cents).Decimal() },
 		"date": func(lang string, unix int64) string {
