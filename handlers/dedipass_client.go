@@ -119,7 +119,7 @@ func (s *Server) resultView(c *fiber.Ctx, r *billing.RedeemResult) ResultView {
 	args := r.MessageArgs
 	if r.Outcome == billing.OutcomeCredited {
 		lang := langOf(c)
-		args = []any{money.Cents(r.CreditCents).Format(lang, s.currency), money.Cents(r.BalanceCents).Format(lang, s.currency)}
+		args = []any{money.Cents(r.CreditCents).Format(lang, s.currencyCode()), money.Cents(r.BalanceCents).Format(lang, s.currencyCode())}
 	}
 	kind := "error"
 	switch r.Outcome {
