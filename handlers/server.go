@@ -78,6 +78,7 @@ func New(cfg Config, store *db.Store) (*fiber.App, *Server, error) {
 		Views:                 engine,
 		Immutable:             true, // values read from the request outlive the handler safely
 		BodyLimit:             BodyLimit,
+		ReadBufferSize:        16 << 10, // request line + headers; longer URLs get 431
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
