@@ -122,11 +122,17 @@ CREATE TABLE IF NOT EXISTS products (
     updated_at  INTEGER NOT NULL
 );
 
+-- An invoice is a legal document: seller, buyer and currency are copied at the time of
+-- the sale so a later change of settings or profile never rewrites a past invoice.
 CREATE TABLE IF NOT EXISTS invoices (
     id          INTEGER PRIMARY KEY,
     user_id     INTEGER NOT NULL REFERENCES users(id),
     total_cents INTEGER NOT NULL,
     status      TEXT    NOT NULL DEFAULT 'paid',
+    kind        TEXT    NOT NULL DEFAULT 'purchase' CHECK (kind IN ('purchase', 'renewal')),
+    currency    TEXT    NOT NULL DEFAULT 'EUR',
+    seller      TEXT    NOT NULL DEFAULT '',      -- shop name and address, as printed
+    buyer       TEXT    NOT NULL DEFAULT '',      -- customer name and email, as printed
     created_at  INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS invoices_user ON invoices(user_id, id);
@@ -137,7 +143,10 @@ CREATE TABLE IF NOT EXISTS invoice_lines (
     description TEXT    NOT NULL,
     quantity    INTEGER NOT NULL DEFAULT 1,
     unit_cents  INTEGER NOT NULL,
-    total_cents INTEGER NOT NULL
+    total_cents INTEGER NOT NULL,
+    service_id  INTEGER REFERENCES services(id),
+    period_from INTEGER,                               -- monthly lines: the period paid
+    period_to   INTEGER
 );
 CREATE INDEX IF NOT EXISTS invoice_lines_invoice ON invoice_lines(invoice_id);
 
@@ -154,6 +163,8 @@ CREATE TABLE IF NOT EXISTS services (
     updated_at  INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS services_user ON services(user_id, id);
+CREATE INDEX IF NOT EXISTS services_due ON services(status, next_due_at);
+CREATE INDEX IF NOT EXISTS services_product ON services(product_id);
 
 -- Idempotency keys for one-shot forms (a double click on "buy" must not debit twice).
 CREATE TABLE IF NOT EXISTS form_tokens (
@@ -162,3 +173,6 @@ CREATE TABLE IF NOT EXISTS form_tokens (
     result     TEXT    NOT NULL DEFAULT '',
     created_at INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS form_tokens_created ON form_tokens(created_at);
+-- Transfer rate limit counts a user's recent outgoing transfers.
+CREATE INDEX IF NOT EXISTS ledger_kind ON ledger_entries(user_id, kind, created_at);

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"recharge/accounts"
 	"recharge/db"
 	"recharge/handlers"
@@ -28,6 +30,7 @@ type Env struct {
 	URL    string
 	Store  *db.Store
 	Server *handlers.Server
+	App    *fiber.App
 	DBPath string
 }
 
@@ -75,7 +78,7 @@ func Start(t testing.TB, opts Options) *Env {
 		<-done
 		store.Close()
 	})
-	return &Env{T: t, URL: base, Store: store, Server: srv, DBPath: path}
+	return &Env{T: t, URL: base, Store: store, Server: srv, App: app, DBPath: path}
 }
 
 type testWriter struct{ t testing.TB }

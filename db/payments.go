@@ -83,12 +83,12 @@ func (s *Store) SettlePayment(ctx context.Context, p *Payment) (Settlement, erro
 			return err
 		}
 		if exists && cur.Credited() {
-			*p = cur
-			if p.UserID != nil && cur.UserID != nil && *cur.UserID == *p.UserID {
+			if p.UserID != nil && cur.SameUser(*p.UserID) {
 				out = AlreadyCredited
 			} else {
 				out = CreditedToOther
 			}
+			*p = cur
 			return nil
 		}
 		now := Now()

@@ -29,11 +29,12 @@ func TestBrowserRegisterLoginLanguageLogout(t *testing.T) {
 	}
 	b.Screenshot("dashboard-fr")
 
-	// Switch to English with the top-bar selector (auto-submits on change).
+	// Switch to English with the top-bar selector (auto-submits on change). chromedp
+	// v0.23's SetValue already dispatches input and change, so no extra event is sent:
+	// a second one raced the navigation and flaked (the document was still loading).
 	b.Run(
 		chromedp.SetValue(chromedp.CSS(`#lang-select`), "en"),
 	)
-	b.Eval(`document.getElementById('lang-select').dispatchEvent(new Event('change', {bubbles: true})); true`)
 	b.Run(chromedp.WaitReady(chromedp.CSS(`html[lang=en]`)))
 	if h := b.Text(`main.content h1`); !strings.Contains(h, "Hello Zoé") {
 		t.Fatalf("after switch heading = %q", h)

@@ -72,7 +72,7 @@ func newBrowser(t *testing.T, width, height int) *Browser {
 		cancelC()
 		cancelA()
 	})
-	if err := chromedp.Do(ctx); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return b

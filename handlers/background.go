@@ -7,6 +7,7 @@ import (
 
 // StartBackground runs periodic housekeeping until ctx ends.
 func (s *Server) StartBackground(ctx context.Context) {
+	s.startRenewals(ctx)
 	go func() {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()

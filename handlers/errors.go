@@ -58,6 +58,10 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	if t := i18n.T(lang, "error.title_"+strconv.Itoa(code)); t != "error.title_"+strconv.Itoa(code) {
 		title = t
 	}
+	if isHTMX(c) {
+		// A small alert swapped in place of the fragment the request asked for.
+		return s.render(c, code, "", "partials/error_fragment", title, fiber.Map{"Status": code, "ErrorTitle": title, "ErrorMessage": msg})
+	}
 	if rerr := s.render(c, code, "error", "", title, fiber.Map{"Status": code, "ErrorTitle": title, "ErrorMessage": msg}); rerr != nil {
 		s.log.Error("render error page", "err", rerr.Error())
 		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)

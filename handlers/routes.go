@@ -16,6 +16,7 @@ import (
 func (s *Server) routes(app *fiber.App) {
 	app.Use(recover.New())
 	app.Use(securityHeaders)
+	app.Use(serverTiming)
 	app.Use(compress.New(compress.Config{Level: compress.LevelDefault}))
 	app.Use("/static", filesystem.New(filesystem.Config{
 		Root:   http.FS(static.FS),
@@ -25,7 +26,7 @@ func (s *Server) routes(app *fiber.App) {
 
 	// Provider callbacks: no session, no CSRF; authenticated by the private key.
 	api := app.Group("/api")
-	_ = api
+	api.Post("/dedipass", s.dedipassCallback)
 
 	app.Use(s.loadSession, s.checkCSRF)
 
@@ -41,6 +42,19 @@ func (s *Server) routes(app *fiber.App) {
 
 	client := app.Group("/client", requireUser)
 	client.Get("/", s.clientDashboard)
+	dp := client.Group("/dedipass", s.requireModule("dedipass"))
+	dp.Get("/", s.dedipassShow)
+	dp.Post("/", s.dedipassRedeem)
+	dp.Post("/sandbox-code", s.dedipassSandboxCode)
+	dp.Get("/history", s.dedipassHistory)
+	client.Get("/shop", s.shopPage)
+	client.Post("/shop/:id/buy", s.shopBuy)
+	client.Get("/services", s.servicesPage)
+	client.Post("/services/:id/renew", s.serviceRenew)
+	client.Get("/invoices", s.invoicesPage)
+	client.Get("/invoices/:id", s.invoicePage)
+	client.Get("/wallet", s.requireModule("fund"), s.walletPage)
+	client.Post("/wallet/transfer", s.requireModule("fund"), s.walletTransfer)
 
 	admin := app.Group("/admin", requireAdmin)
 	admin.Get("/", s.adminDashboard)
@@ -54,6 +68,16 @@ func (s *Server) routes(app *fiber.App) {
 	admin.Post("/users/:id/role", s.adminUserRole)
 	admin.Post("/users/:id/wallet", s.adminUserWallet)
 	admin.Get("/audit", s.adminAudit)
+	admin.Get("/settings/dedipass", s.dedipassSettings)
+	admin.Post("/settings/dedipass", s.dedipassSettingsSave)
+	admin.Get("/settings/fund", s.adminFundSettings)
+	admin.Post("/settings/fund", s.adminFundSettingsSave)
+	admin.Get("/products", s.adminProducts)
+	admin.Post("/products", s.adminProductCreate)
+	admin.Get("/products/:id", s.adminProductEdit)
+	admin.Post("/products/:id", s.adminProductUpdate)
+	admin.Post("/products/:id/active", s.adminProductActive)
+	admin.Post("/services/:id/status", s.adminServiceStatus)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

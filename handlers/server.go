@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/template/html/v2"
 
 	"recharge/accounts"
+	"recharge/billing"
 	"recharge/db"
 	"recharge/i18n"
 	"recharge/money"
@@ -36,10 +37,12 @@ type Server struct {
 	cfg      Config
 	store    *db.Store
 	accounts *accounts.Service
+	dedipass *billing.Dedipass
 	csrfKey  []byte
 	secure   bool
 	log      *slog.Logger
-	currency string
+	currency string        // default shop currency; pages use currencyCode() (Fund settings)
+	cur      currencyCache // the Fund settings' currency, cached briefly
 }
 
 // BodyLimit caps every request body (SPEC §10: a 10 MB callback → 413).
@@ -57,6 +60,7 @@ func New(cfg Config, store *db.Store) (*fiber.App, *Server, error) {
 		secure:   strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https://"),
 		log:      cfg.Logger,
 		currency: "EUR",
+		dedipass: billing.NewDedipass(store, cfg.DedipassAPI, cfg.Logger),
 	}
 	key, err := s.loadOrCreateSecret(context.Background(), "csrf_key")
 	if err != nil {
@@ -74,6 +78,7 @@ func New(cfg Config, store *db.Store) (*fiber.App, *Server, error) {
 		Views:                 engine,
 		Immutable:             true, // values read from the request outlive the handler safely
 		BodyLimit:             BodyLimit,
+		ReadBufferSize:        16 << 10, // request line + headers; longer URLs get 431
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
@@ -115,7 +120,11 @@ func (s *Server) templateFuncs() map[string]any {
 	return map[string]any{
 		"t": i18n.T,
 		"money": func(lang string, cents int64) string {
-			return money.Cents(cents).Format(lang, s.currency)
+			return money.Cents(cents).Format(lang, s.currencyCode())
+		},
+		// moneyIn formats in a given currency (an invoice keeps the one it was issued in).
+		"moneyIn": func(lang string, cents int64, currency string) string {
+			return money.Cents(cents).Format(lang, currency)
 		},
 		"decimal": func(cents int64) string { return money.Cents(cents).Decimal() },
 		"date": func(lang string, unix int64) string {
@@ -142,3 +151,6 @@ func (s *Server) templateFuncs() map[string]any {
 
 // Accounts exposes the account service (the CLI and tests use it).
 func (s *Server) Accounts() *accounts.Service { return s.accounts }
+
+// Dedipass exposes the Dedipass service (tests reach the built-in sandbox through it).
+func (s *Server) Dedipass() *billing.Dedipass { return s.dedipass }

@@ -21,6 +21,28 @@
     var msg = ev.target.getAttribute && ev.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) ev.preventDefault();
   }, true);
+  // Money forms with data-once: after the first submit, the button is disabled so a
+  // double click sends one request (the server-side one-shot token is the real guard).
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (ev.defaultPrevented || !form.hasAttribute || !form.hasAttribute("data-once")) return;
+    if (form.getAttribute("data-submitted")) { ev.preventDefault(); return; }
+    form.setAttribute("data-submitted", "1");
+    var btn = form.querySelector("button[type=submit]");
+    if (btn) { setTimeout(function () { btn.disabled = true; btn.setAttribute("aria-busy", "true"); }, 0); }
+  });
+  // Coming back with the Back button restores the page as it was: re-enable those forms.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+      form.removeAttribute("data-submitted");
+      var btn = form.querySelector("button[type=submit]");
+      if (btn) { btn.disabled = false; btn.removeAttribute("aria-busy"); }
+    });
+  });
+  // Print buttons (invoices).
+  document.addEventListener("click", function (ev) {
+    if (ev.target.closest && ev.target.closest("[data-print]")) window.print();
+  });
   // Auto-submit selects (language switch, filters) when JavaScript runs.
   document.addEventListener("change", function (ev) {
     if (ev.target.matches && ev.target.matches("select[data-autosubmit]")) {
@@ -28,3 +50,11 @@
     }
   });
 })();
+// After a credited code, clear the code field (the result element carries data-status).
+document.addEventListener("htmx:afterSwap", function (ev) {
+  var res = document.getElementById("dedipass-result");
+  var form = ev.detail && ev.detail.requestConfig && ev.detail.requestConfig.elt;
+  if (res && form && form.getAttribute && form.getAttribute("data-reset-on") === res.getAttribute("data-status")) {
+    form.reset();
+  }
+});

@@ -1,0 +1,466 @@
+// Package billing owns the money rules that need more than one query: redeeming a
+// Dedipass code (form and callback), the Dedipass settings, and wallet adjustments.
+// Handlers call one function here and render its result; SQL stays in package db and
+// the provider protocol in package dedipass. Dedipass is never called inside a
+// database transaction.
+package billing
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"recharge/db"
+	"recharge/dedipass"
+	"recharge/dedipass/sandbox"
+	"recharge/money"
+)
+
+// Settings keys of the Dedipass module.
+const (
+	KeyPublic      = "dedipass_public_key"
+	KeyPrivate     = "dedipass_private_key"
+	KeyUnitCents   = "dedipass_unit_cents"
+	KeyCreditTests = "dedipass_credit_test_codes"
+	KeySandbox     = "dedipass_sandbox"
+
+	// Placeholder keys used with the built-in sandbox when none are configured.
+	sandboxPublic  = "sandbox-public-key"
+	sandboxPrivate = "sandbox-private-key"
+)
+
+// Limits of the payment form (SPEC §5.3).
+const (
+	MaxRefusedCodes = 10
+	RefusedWindow   = 15 * time.Minute
+)
+
+// DedipassConfig is the merchant's Dedipass configuration.
+type DedipassConfig struct {
+	PublicKey       string
+	PrivateKey      string
+	UnitCents       money.Cents
+	CreditTestCodes bool
+	Sandbox         bool
+}
+
+// Configured reports whether the keys needed to validate codes are set.
+func (c DedipassConfig) Configured() bool { return c.PublicKey != "" && c.PrivateKey != "" }
+
+// Dedipass redeems codes. Live talks to the real API; Sandbox is the built-in
+// imitation used when the admin turns sandbox mode on (reached in-process).
+type Dedipass struct {
+	Store   *db.Store
+	Live    *dedipass.Client
+	Sandbox *sandbox.Server
+	sbx     *dedipass.Client
+	Log     *slog.Logger
+}
+
+// NewDedipass wires the live client for apiBase and the built-in sandbox.
+func NewDedipass(store *db.Store, apiBase string, log *slog.Logger) *Dedipass {
+	sb := sandbox.New(sandbox.Options{})
+	sc := dedipass.New("http://sandbox.recharge.internal")
+	sc.HTTP = &http.Client{Transport: sb}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Dedipass{Store: store, Live: dedipass.New(apiBase), Sandbox: sb, sbx: sc, Log: log}
+}
+
+// Config reads the Dedipass settings.
+func (d *Dedipass) Config(ctx context.Context) (DedipassConfig, error) {
+	set, err := d.Store.Settings(ctx)
+	if err != nil {
+		return DedipassConfig{}, err
+	}
+	unit, err := strconv.ParseInt(set[KeyUnitCents], 10, 64)
+	if err != nil || unit < 0 {
+		unit = 100
+	}
+	return DedipassConfig{
+		PublicKey:       set[KeyPublic],
+		PrivateKey:      set[KeyPrivate],
+		UnitCents:       money.Cents(unit),
+		CreditTestCodes: set[KeyCreditTests] == "1",
+		Sandbox:         set[KeySandbox] == "1",
+	}, nil
+}
+
+// ErrSettings is a settings form error; Field names the bad field.
+type ErrSettings struct{ Field string }
+
+func (e *ErrSettings) Error() string { return "invalid setting " + e.Field }
+
+// SaveConfig validates and stores the settings form; an empty private key keeps the
+// stored one (it is write-only). The audit entry never contains a key.
+func (d *Dedipass) SaveConfig(ctx context.Context, actorID int64, ip string, form url.Values) error {
+	pub := strings.TrimSpace(form.Get("public_key"))
+	priv := strings.TrimSpace(form.Get("private_key"))
+	if len(pub) > 200 || strings.ContainsAny(pub, " \t\r\n") {
+		return &ErrSettings{Field: "public_key"}
+	}
+	if len(priv) > 200 || strings.ContainsAny(priv, " \t\r\n") {
+		return &ErrSettings{Field: "private_key"}
+	}
+	unitStr := strings.TrimSpace(form.Get("unit_cents"))
+	if unitStr == "" {
+		unitStr = "100"
+	}
+	unit, err := strconv.ParseInt(unitStr, 10, 64)
+	if err != nil || unit < 0 || unit > 1_000_000 {
+		return &ErrSettings{Field: "unit_cents"}
+	}
+	flag := func(name string) (string, error) {
+		switch v := form.Get(name); v {
+		case "1", "on", "true":
+			return "1", nil
+		case "", "0", "off", "false":
+			return "0", nil
+		}
+		return "", &ErrSettings{Field: name}
+	}
+	tests, err := flag("credit_test_codes")
+	if err != nil {
+		return err
+	}
+	sbx, err := flag("sandbox")
+	if err != nil {
+		return err
+	}
+	kv := map[string]string{KeyPublic: pub, KeyUnitCents: strconv.FormatInt(unit, 10), KeyCreditTests: tests, KeySandbox: sbx}
+	changedKey := "no"
+	if priv != "" {
+		kv[KeyPrivate] = priv
+		changedKey = "yes"
+	}
+	if err := d.Store.SetSettings(ctx, kv); err != nil {
+		return err
+	}
+	d.Live.ForgetRates()
+	d.sbx.ForgetRates()
+	details := fmt.Sprintf("public_key set=%t, private_key changed=%s, unit_cents=%d, credit_test_codes=%s, sandbox=%s",
+		pub != "", changedKey, unit, tests, sbx)
+	return d.Store.Audit(ctx, nil, actorID, "settings.dedipass", "dedipass", details, ip)
+}
+
+// client picks the sandbox or the live API, with the keys to use.
+func (d *Dedipass) client(cfg DedipassConfig) (c *dedipass.Client, pub, priv string) {
+	if cfg.Sandbox {
+		pub, priv = cfg.PublicKey, cfg.PrivateKey
+		if pub == "" || priv == "" {
+			pub, priv = sandboxPublic, sandboxPrivate
+		}
+		return d.sbx, pub, priv
+	}
+	return d.Live, cfg.PublicKey, cfg.PrivateKey
+}
+
+// Offers returns the rates to show on the payment page (cached by the client).
+func (d *Dedipass) Offers(ctx context.Context, cfg DedipassConfig) ([]dedipass.Offer, error) {
+	c, pub, _ := d.client(cfg)
+	if pub == "" {
+		return nil, dedipass.ErrNotConfigured
+	}
+	return c.Rates(ctx, pub)
+}
+
+// ErrNotSandbox: a sandbox-only action while sandbox mode is off.
+var ErrNotSandbox = errors.New("sandbox mode is off")
+
+// IssueSandboxCode hands out a fresh single-use code, as if an SMS had been sent.
+func (d *Dedipass) IssueSandboxCode(ctx context.Context) (string, error) {
+	cfg, err := d.Config(ctx)
+	if err != nil {
+		return "", err
+	}
+	if !cfg.Sandbox {
+		return "", ErrNotSandbox
+	}
+	return d.Sandbox.IssueCode("5", "1.75"), nil
+}
+
+// Outcome words of the payment form (SPEC §9 data-status).
+const (
+	OutcomeCredited  = "credited"
+	OutcomeRefused   = "refused"
+	OutcomeError     = "error"
+	OutcomeDuplicate = "duplicate"
+	OutcomeTest      = "test"
+)
+
+// RedeemResult is what the customer is told about one code.
+type RedeemResult struct {
+	Outcome      string // credited, refused, error, duplicate, test
+	HTTPStatus   int
+	Code         string
+	CreditCents  int64 // cents this request added (0 unless credited)
+	BalanceCents int64 // balance after the request
+	MessageKey   string
+	MessageArgs  []any
+}
+
+// Redeem checks a code typed by a customer and credits the wallet once.
+func (d *Dedipass) Redeem(ctx context.Context, user *db.User, rawCode string) (RedeemResult, error) {
+	code := strings.TrimSpace(rawCode)
+	res := RedeemResult{Code: code, BalanceCents: user.BalanceCents}
+	since := db.Now() - int64(RefusedWindow/time.Second)
+	refused, err := d.Store.RefusedAttempts(ctx, user.ID, since)
+	if err != nil {
+		return res, err
+	}
+	if refused >= MaxRefusedCodes {
+		return d.finish(ctx, user, res, OutcomeRefused, http.StatusTooManyRequests, "dedipass.msg_too_many", false)
+	}
+	if !dedipass.ValidCode(code) {
+		res.Code = ""
+		return d.finish(ctx, user, res, OutcomeRefused, http.StatusUnprocessableEntity, "dedipass.msg_bad_format", true)
+	}
+	cfg, err := d.Config(ctx)
+	if err != nil {
+		return res, err
+	}
+	cli, pub, priv := d.client(cfg)
+	if pub == "" || priv == "" {
+		return d.finish(ctx, user, res, OutcomeError, http.StatusServiceUnavailable, "dedipass.msg_not_configured", false)
+	}
+	key := dedipass.CodeKey(code)
+	if p, err := d.Store.PaymentByCode(ctx, key); err == nil && p.Credited() {
+		return d.finish(ctx, user, res, OutcomeDuplicate, http.StatusConflict, dupKey(p, user.ID), false)
+	} else if err != nil && !errors.Is(err, db.ErrNotFound) {
+		return res, err
+	}
+	uid := user.ID
+	base := db.Payment{Code: code, CodeKey: key, UserID: &uid, Custom: user.Custom, Source: "form", Sandbox: cfg.Sandbox}
+	// Note the attempt before asking Dedipass: if we crash after Dedipass consumed the
+	// code, the admin still sees a pending payment (and Dedipass's callback settles it).
+	pending := base
+	pending.Status = db.StatusPending
+	if _, err := d.Store.SettlePayment(ctx, &pending); err != nil {
+		return res, err
+	}
+
+	answer, verr := cli.Validate(ctx, pub, priv, code)
+	switch {
+	case verr == nil:
+	case errors.Is(verr, dedipass.ErrUnavailable):
+		d.Log.Warn("dedipass unavailable", "user_id", user.ID, "err", verr.Error())
+		p := base
+		p.Status, p.Reason = db.StatusError, verr.Error()
+		if _, err := d.Store.SettlePayment(ctx, &p); err != nil {
+			return res, err
+		}
+		status := http.StatusBadGateway
+		if errors.Is(verr, dedipass.ErrTimeout) {
+			status = http.StatusGatewayTimeout
+		}
+		return d.finish(ctx, user, res, OutcomeError, status, "dedipass.msg_unavailable", false)
+	default: // a success answer we cannot credit (ErrBadAnswer): keep it for the admin
+		d.Log.Warn("dedipass answer not creditable", "user_id", user.ID, "err", verr.Error())
+		p := fill(base, answer)
+		p.Status, p.Reason = db.StatusError, verr.Error()
+		if _, err := d.Store.SettlePayment(ctx, &p); err != nil {
+			return res, err
+		}
+		return d.finish(ctx, user, res, OutcomeError, http.StatusBadGateway, "dedipass.msg_bad_answer", false)
+	}
+
+	p := fill(base, answer)
+	switch {
+	case !answer.Success:
+		p.Status, p.Reason = db.StatusRefused, answer.Message
+	case answer.Test && !cfg.CreditTestCodes:
+		p.Status, p.Reason = db.StatusTest, "test code (not credited: setting credit_test_codes is off)"
+	default:
+		credit, err := answer.VirtualCurrency.Times(cfg.UnitCents)
+		if err != nil {
+			p.Status, p.Reason = db.StatusError, "credit overflow: "+err.Error()
+			break
+		}
+		p.Status, p.CreditCents = db.StatusCredited, int64(credit)
+	}
+	settled, err := d.Store.SettlePayment(ctx, &p)
+	if err != nil {
+		return res, err
+	}
+	switch settled {
+	case db.Credited:
+		res.CreditCents = p.CreditCents
+		res.MessageArgs = []any{money.Cents(p.CreditCents)}
+		d.Log.Info("dedipass code credited", "user_id", user.ID, "payment_id", p.ID, "credit_cents", p.CreditCents, "source", "form")
+		return d.finish(ctx, user, res, OutcomeCredited, http.StatusOK, "dedipass.msg_credited", false)
+	case db.AlreadyCredited, db.CreditedToOther:
+		return d.finish(ctx, user, res, OutcomeDuplicate, http.StatusConflict, dupKey(&p, user.ID), false)
+	}
+	switch p.Status {
+	case db.StatusTest:
+		return d.finish(ctx, user, res, OutcomeTest, http.StatusOK, "dedipass.msg_test", false)
+	case db.StatusError:
+		return d.finish(ctx, user, res, OutcomeError, http.StatusBadGateway, "dedipass.msg_bad_answer", false)
+	}
+	// Refused by Dedipass. If the code was meanwhile credited by the callback (Dedipass
+	// says "already used"), tell the customer it is already on their wallet.
+	if cur, err := d.Store.PaymentByCode(ctx, key); err == nil && cur.Credited() {
+		return d.finish(ctx, user, res, OutcomeDuplicate, http.StatusConflict, dupKey(cur, user.ID), false)
+	}
+	return d.finish(ctx, user, res, OutcomeRefused, http.StatusUnprocessableEntity, "dedipass.msg_refused", true)
+}
+
+func dupKey(p *db.Payment, userID int64) string {
+	if p.SameUser(userID) {
+		return "dedipass.msg_already_yours"
+	}
+	return "dedipass.msg_already_used"
+}
+
+// finish records the attempt (refusals count toward the limit) and fills the result
+// with the fresh balance.
+func (d *Dedipass) finish(ctx context.Context, user *db.User, res RedeemResult, outcome string, status int, key string, countsAsRefused bool) (RedeemResult, error) {
+	res.Outcome, res.HTTPStatus, res.MessageKey = outcome, status, key
+	attempt := outcome
+	if countsAsRefused {
+		attempt = "refused"
+	} else if outcome == OutcomeRefused {
+		attempt = "limited"
+	}
+	if status != http.StatusTooManyRequests {
+		if err := d.Store.RecordCodeAttempt(ctx, user.ID, res.Code, attempt); err != nil {
+			return res, err
+		}
+	}
+	if u, err := d.Store.UserByID(ctx, user.ID); err == nil {
+		res.BalanceCents = u.BalanceCents
+	}
+	return res, nil
+}
+
+// fill copies what Dedipass said about a code into a payment row.
+func fill(p db.Payment, a dedipass.Result) db.Payment {
+	p.Rate = a.Rate
+	p.Identifier = a.Identifier
+	p.PayoutCents = int64(a.Payout.Cents())
+	p.VirtualCurrency = a.VirtualCurrency.String()
+	p.Test = a.Test
+	p.Raw = string(a.Raw)
+	p.Country, p.Solution = splitRate(a.Rate)
+	return p
+}
+
+// splitRate reads country and solution from a Dedipass rate such as "FR-SMS-250"
+// or "BE-AUDIOTEL-300"; unknown shapes give empty values.
+func splitRate(rate string) (country, solution string) {
+	parts := strings.Split(rate, "-")
+	if len(parts) < 2 || len(parts[0]) != 2 {
+		return "", ""
+	}
+	return strings.ToUpper(parts[0]), strings.ToUpper(parts[1])
+}
+
+// CallbackResult is the answer to Dedipass's callback.
+type CallbackResult struct {
+	HTTPStatus int
+	Status     string // "success" or "error"
+	Message    string
+}
+
+// Callback handles POST /api/dedipass (SPEC §5.4). form is the posted fields.
+func (d *Dedipass) Callback(ctx context.Context, form url.Values) (CallbackResult, error) {
+	cfg, err := d.Config(ctx)
+	if err != nil {
+		return CallbackResult{}, err
+	}
+	given := form.Get("privateKey")
+	if given == "" {
+		given = form.Get("private_key")
+	}
+	// Constant-time compare; no key configured = always wrong.
+	if cfg.PrivateKey == "" || given == "" || subtle.ConstantTimeCompare([]byte(given), []byte(cfg.PrivateKey)) != 1 {
+		return CallbackResult{http.StatusForbidden, "error", "invalid or missing private key"}, nil
+	}
+	status := strings.TrimSpace(form.Get("status"))
+	code := strings.TrimSpace(form.Get("code"))
+	if !dedipass.ValidCode(code) {
+		return CallbackResult{http.StatusBadRequest, "error", "invalid code: expected 1 to 64 letters and digits"}, nil
+	}
+	if status == "" || len(status) > 32 {
+		return CallbackResult{http.StatusBadRequest, "error", "missing status"}, nil
+	}
+	custom := strings.TrimSpace(form.Get("custom"))
+	if len(custom) > 200 {
+		return CallbackResult{http.StatusBadRequest, "error", "custom too long"}, nil
+	}
+	for _, f := range []string{"rate", "identifier", "payout"} {
+		if len(form.Get(f)) > 200 {
+			return CallbackResult{http.StatusBadRequest, "error", f + " too long"}, nil
+		}
+	}
+	success := strings.EqualFold(status, "success")
+	var vc money.Micros
+	if success {
+		vc, err = money.ParseMicros(strings.TrimSpace(form.Get("virtual_currency")))
+		if err != nil || vc < 0 {
+			return CallbackResult{http.StatusBadRequest, "error", "virtual_currency must be a number >= 0"}, nil
+		}
+	}
+	payout, err := money.ParseMicros(strings.TrimSpace(form.Get("payout")))
+	if err != nil {
+		payout = 0 // informational only: never blocks a paid code
+	}
+	rate := strings.TrimSpace(form.Get("rate"))
+	p := db.Payment{
+		Code: code, CodeKey: dedipass.CodeKey(code), Custom: custom, Source: "callback", Sandbox: cfg.Sandbox,
+		Rate: rate, Identifier: strings.TrimSpace(form.Get("identifier")), PayoutCents: int64(payout.Cents()),
+		VirtualCurrency: vc.String(), Test: rate == dedipass.TestRate, Raw: string(dedipass.RawForm(form, cfg.PrivateKey, cfg.PublicKey)),
+	}
+	p.Country, p.Solution = splitRate(rate)
+	user, err := d.Store.UserByCustom(ctx, custom)
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
+		return CallbackResult{}, err
+	}
+	if err != nil || custom == "" {
+		p.Status, p.Reason = db.StatusPending, "unknown customer (custom="+strconv.Quote(custom)+"): credit it by hand"
+		if !success {
+			p.Status = db.StatusRefused
+		}
+		if _, err := d.Store.SettlePayment(ctx, &p); err != nil {
+			return CallbackResult{}, err
+		}
+		d.Log.Warn("dedipass callback for unknown customer", "payment_id", p.ID)
+		return CallbackResult{http.StatusUnprocessableEntity, "error", "unknown customer"}, nil
+	}
+	uid := user.ID
+	p.UserID = &uid
+	switch {
+	case !success:
+		p.Status, p.Reason = db.StatusRefused, "callback status "+strconv.Quote(status)
+	case p.Test && !cfg.CreditTestCodes:
+		p.Status, p.Reason = db.StatusTest, "test code (not credited: setting credit_test_codes is off)"
+	default:
+		credit, err := vc.Times(cfg.UnitCents)
+		if err != nil {
+			return CallbackResult{http.StatusBadRequest, "error", "virtual_currency too large"}, nil
+		}
+		p.Status, p.CreditCents = db.StatusCredited, int64(credit)
+	}
+	settled, err := d.Store.SettlePayment(ctx, &p)
+	if err != nil {
+		return CallbackResult{}, err
+	}
+	switch settled {
+	case db.Credited:
+		d.Log.Info("dedipass code credited", "user_id", uid, "payment_id", p.ID, "credit_cents", p.CreditCents, "source", "callback")
+		return CallbackResult{http.StatusOK, "success", "credited"}, nil
+	case db.AlreadyCredited:
+		return CallbackResult{http.StatusOK, "success", "already credited"}, nil
+	case db.CreditedToOther:
+		return CallbackResult{http.StatusConflict, "error", "code already credited to another customer"}, nil
+	}
+	return CallbackResult{http.StatusOK, "success", "recorded as " + p.Status}, nil
+}

@@ -1,0 +1,167 @@
+package dedipass
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultTimeout bounds one call to Dedipass, body included (SPEC §5.2).
+const DefaultTimeout = 5 * time.Second
+
+// DefaultRatesTTL is how long a successful Rates answer is reused.
+const DefaultRatesTTL = 5 * time.Minute
+
+// maxBody caps what is read from Dedipass; a larger answer is a failure.
+const maxBody = 2 << 20
+
+// Client talks to one Dedipass API base URL. It is safe for concurrent use.
+// Fields may be adjusted after New and before first use.
+type Client struct {
+	// BaseURL is the API root, e.g. "https://api.dedipass.com" or the
+	// sandbox's URL; it may carry a path prefix.
+	BaseURL string
+	// HTTP sends the requests. New sets a client that does not follow
+	// redirects: an API call never needs one, and following it would repeat
+	// the private key to wherever it points (a redirect is reported as
+	// "HTTP 302").
+	HTTP *http.Client
+	// Timeout bounds each call, from sending the request to the end of the
+	// body (DefaultTimeout when zero). It is applied through the request's
+	// context, so a shorter deadline on the caller's context also wins.
+	Timeout time.Duration
+	// RatesTTL is how long Rates reuses a successful answer for the same
+	// public key (DefaultRatesTTL when zero; negative disables the cache).
+	RatesTTL time.Duration
+
+	mu    sync.Mutex
+	rates map[string]ratesEntry
+	now   func() time.Time // for tests
+}
+
+type ratesEntry struct {
+	offers  []Offer
+	fetched time.Time
+}
+
+// New returns a client for the API at baseURL.
+func New(baseURL string) *Client {
+	return &Client{
+		BaseURL: baseURL,
+		HTTP: &http.Client{
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		Timeout:  DefaultTimeout,
+		RatesTTL: DefaultRatesTTL,
+		rates:    map[string]ratesEntry{},
+		now:      time.Now,
+	}
+}
+
+func (c *Client) timeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return DefaultTimeout
+}
+
+func (c *Client) clock() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
+}
+
+// get performs GET <BaseURL><path>?<query> and returns the body of a 200
+// answer. Every failure wraps ErrUnavailable, and its text never contains
+// the query (which holds the keys) nor any of secrets.
+func (c *Client) get(ctx context.Context, path string, query url.Values, secrets ...string) ([]byte, error) {
+	base, err := url.Parse(strings.TrimRight(c.BaseURL, "/"))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("%w: bad API base URL", ErrUnavailable)
+	}
+	u := *base
+	u.Path = base.Path + path
+	u.RawPath = ""
+	u.RawQuery = query.Encode()
+	u.Fragment = ""
+
+	ctx, cancel := context.WithTimeout(ctx, c.timeout())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrUnavailable, redact(err.Error(), secrets))
+	}
+	req.URL = &u
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "Recharge")
+
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, transportError(ctx, err, secrets)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return nil, transportError(ctx, err, secrets)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%w: HTTP %d", ErrUnavailable, resp.StatusCode)
+	}
+	if len(body) > maxBody {
+		return nil, fmt.Errorf("%w: answer larger than %d bytes", ErrUnavailable, maxBody)
+	}
+	return bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")), nil
+}
+
+// transportError classifies a failed exchange. net/http's *url.Error
+// quotes the whole URL, query and keys included, so only its inner error's
+// text is kept, and that is redacted too.
+func transportError(ctx context.Context, err error, secrets []string) error {
+	var timeout interface{ Timeout() bool }
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
+		(errors.As(err, &timeout) && timeout.Timeout()) {
+		return fmt.Errorf("%w: %w", ErrUnavailable, ErrTimeout)
+	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return fmt.Errorf("%w: request canceled: %w", ErrUnavailable, context.Canceled)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return fmt.Errorf("%w: %s", ErrUnavailable, redact(err.Error(), secrets))
+}
+
+// redact removes every spelling of each secret from s.
+func redact(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret == "" {
+			continue
+		}
+		for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {
+			s = strings.ReplaceAll(s, form, "[removed]")
+		}
+	}
+	return s
+}
+
+// shorten keeps provider text in errors readable.
+func shorten(s string) string {
+	const max = 200
+	if len(s) > max {
+		return s[:max] + "…"
+	}
+	return s
+}

@@ -1,0 +1,148 @@
+package dedipass
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+
+	"recharge/money"
+)
+
+// Dedipass sends the same field as a JSON number in one answer and a string
+// in the next ("2.10", 2.1, "3", 0). Answers are therefore decoded into
+// map[string]json.RawMessage and each field is read by the helpers below,
+// which keep a number's literal text: no value ever goes through float64.
+
+// object decodes a JSON object into its raw fields. ok is false when data is
+// not a JSON object.
+func object(data []byte) (fields map[string]json.RawMessage, ok bool) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || data[0] != '{' {
+		return nil, false
+	}
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return nil, false
+	}
+	return fields, true
+}
+
+// text returns a field as text: a string's value, a number's literal, "true"
+// or "false". present is false for a missing field, null, an object or an
+// array.
+func text(fields map[string]json.RawMessage, name string) (s string, present bool) {
+	raw, ok := fields[name]
+	if !ok {
+		return "", false
+	}
+	return rawText(raw)
+}
+
+func rawText(raw json.RawMessage) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "", false
+	}
+	switch c := raw[0]; {
+	case c == '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", false
+		}
+		return s, true
+	case c == '-' || c >= '0' && c <= '9':
+		// Already validated as a JSON number by the outer Unmarshal.
+		return string(raw), true
+	case bytes.Equal(raw, []byte("true")), bytes.Equal(raw, []byte("false")):
+		return string(raw), true
+	}
+	return "", false // null, object, array
+}
+
+// str returns a field's text, or "" when absent or not scalar.
+func str(fields map[string]json.RawMessage, name string) string {
+	s, _ := text(fields, name)
+	return s
+}
+
+// micros reads a field holding a decimal number as a JSON number or string.
+// present is false when the field is missing or null; err is set when it is
+// present but not an exact decimal ParseMicros accepts.
+func micros(fields map[string]json.RawMessage, name string) (m money.Micros, present bool, err error) {
+	raw, ok := fields[name]
+	if !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		return 0, false, nil
+	}
+	s, ok := rawText(raw)
+	if !ok {
+		return 0, true, money.ErrInvalidAmount
+	}
+	m, err = money.ParseMicros(s)
+	return m, true, err
+}
+
+// secretFieldNames are the field names, compared without case, '_' and '-',
+// that may carry a key and are removed from stored answers.
+var secretFieldNames = map[string]bool{
+	"key":        true,
+	"publickey":  true,
+	"privatekey": true,
+	"apikey":     true,
+	"secretkey":  true,
+}
+
+func isSecretField(name string) bool {
+	n := strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(name))
+	return secretFieldNames[n]
+}
+
+// StripKeys returns body, a JSON document, re-encoded without any field
+// that may carry a key (key, public_key, private_key, privateKey, …, at any
+// depth) and with any string containing one of secrets replaced by
+// "[removed]". Numbers keep their exact literal. ok is false when body is not
+// JSON; the result is then nil.
+func StripKeys(body []byte, secrets ...string) (clean []byte, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, false
+	}
+	if dec.More() { // trailing data after the document
+		return nil, false
+	}
+	v = strip(v, secrets)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, false
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), true
+}
+
+func strip(v any, secrets []string) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, child := range t {
+			if isSecretField(k) {
+				delete(t, k)
+				continue
+			}
+			t[k] = strip(child, secrets)
+		}
+		return t
+	case []any:
+		for i, child := range t {
+			t[i] = strip(child, secrets)
+		}
+		return t
+	case string:
+		for _, s := range secrets {
+			if s != "" && strings.Contains(t, s) {
+				return "[removed]"
+			}
+		}
+		return t
+	}
+	return v
+}

@@ -1,0 +1,40 @@
+package handlers
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// dedipassCallback is POST /api/dedipass (SPEC §5.4): authenticated by the private
+// key, no session, no CSRF. It keeps crediting even when the module is disabled, so a
+// paid code is never lost. Answers are JSON and never echo a key.
+func (s *Server) dedipassCallback(c *fiber.Ctx) error {
+	form := url.Values{}
+	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
+	switch {
+	case strings.HasPrefix(ct, fiber.MIMEMultipartForm):
+		mf, err := c.MultipartForm()
+		if err != nil {
+			return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"status": "error", "message": "unreadable form"})
+		}
+		for k, v := range mf.Value {
+			form[k] = v
+		}
+	default:
+		c.Request().PostArgs().VisitAll(func(k, v []byte) { form.Add(string(k), string(v)) })
+	}
+	res, err := s.dedipass.Callback(c.UserContext(), form)
+	if err != nil {
+		return err
+	}
+	if res.HTTPStatus == fiber.StatusForbidden {
+		s.log.Warn("dedipass callback with a wrong key", "ip", c.IP())
+	}
+	body := fiber.Map{"status": res.Status}
+	if res.Message != "" {
+		body["message"] = res.Message
+	}
+	return c.Status(res.HTTPStatus).JSON(body)
+}

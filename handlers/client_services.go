@@ -1,0 +1,100 @@
+package handlers
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"recharge/db"
+	"recharge/shop"
+)
+
+// serviceRow is one service as the services page shows it.
+type serviceRow struct {
+	db.Service
+	DueAt     int64 // next due date (0 = none)
+	CanRenew  bool
+	TooEarly  bool   // monthly and active, but paid far enough ahead
+	Token     string // one-shot token of its renew form
+	Highlight bool   // just bought
+}
+
+func (s *Server) servicesPage(c *fiber.Ctx) error {
+	return s.renderServices(c, fiber.StatusOK, nil)
+}
+
+func (s *Server) renderServices(c *fiber.Ctx, status int, problem fiber.Map) error {
+	u := currentUser(c)
+	list, err := s.store.ServicesOfUser(c.UserContext(), u.ID)
+	if err != nil {
+		return err
+	}
+	highlight, _ := strconv.ParseInt(c.Query("new"), 10, 64)
+	now := db.Now()
+	rows := make([]serviceRow, 0, len(list))
+	for i := range list {
+		sv := &list[i]
+		r := serviceRow{Service: *sv, Highlight: sv.ID == highlight}
+		if sv.NextDueAt != nil {
+			r.DueAt = *sv.NextDueAt
+		}
+		switch err := shop.CanRenew(sv, now); {
+		case err == nil:
+			r.CanRenew = true
+			r.Token = s.formToken(c, "renew:"+strconv.FormatInt(sv.ID, 10))
+		case errors.Is(err, shop.ErrRenewTooEarly):
+			r.TooEarly = true
+		}
+		rows = append(rows, r)
+	}
+	return s.render(c, status, "client/services", "", tr(c, "service.title"), fiber.Map{
+		"Nav": "services", "Services": rows, "Problem": problem,
+	})
+}
+
+// serviceRenew: POST /client/services/:id/renew. Another customer's service is 404.
+func (s *Server) serviceRenew(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	token, err := s.checkFormToken(c, "renew:"+strconv.FormatInt(id, 10))
+	if err == nil {
+		var r *shop.Renewal
+		r, err = s.shopApp().Renew(c.UserContext(), u.ID, id, token)
+		if err == nil {
+			if r.Replayed {
+				s.flash(c, "info", "flash.service_already_renewed")
+			} else {
+				s.log.Info("renewal", "user_id", u.ID, "service_id", id, "invoice_id", r.InvoiceID)
+				s.flash(c, "success", "flash.service_renewed")
+			}
+			return c.Redirect("/client/services", fiber.StatusSeeOther)
+		}
+	}
+	status, key, ok := shopErrorStatus(err)
+	if !ok {
+		return err
+	}
+	return s.renderServices(c, status, s.problem(c, key, status == fiber.StatusPaymentRequired))
+}
+
+// adminServiceStatus: POST /admin/services/:id/status (field `status` = active |
+// suspended | cancelled), from the admin customer page; back to that page.
+func (s *Server) adminServiceStatus(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	before, err := s.shopApp().SetServiceStatus(c.UserContext(), currentUser(c).ID, id, c.FormValue("status"), c.IP())
+	if err != nil {
+		if status, key, ok := shopErrorStatus(err); ok {
+			return fiber.NewError(status, tr(c, key))
+		}
+		return err
+	}
+	s.flash(c, "success", "flash.service_status_saved")
+	return c.Redirect("/admin/users/"+strconv.FormatInt(before.UserID, 10), fiber.StatusSeeOther)
+}

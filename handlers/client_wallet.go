@@ -1,0 +1,89 @@
+package handlers
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"recharge/db"
+	"recharge/shop"
+)
+
+// ledgerRow is one ledger entry as the wallet page shows it.
+type ledgerRow struct {
+	db.LedgerEntry
+	Link   string // the invoice of a purchase or renewal
+	Detail string // what the entry is about (code, other customer, reason…)
+}
+
+// ledgerRows explains each entry: its invoice for purchases and renewals, the other
+// customer for transfers, the code for Dedipass, the reason for adjustments.
+func ledgerRows(entries []db.LedgerEntry) []ledgerRow {
+	rows := make([]ledgerRow, len(entries))
+	for i, e := range entries {
+		r := ledgerRow{LedgerEntry: e, Detail: e.Note}
+		switch e.Kind {
+		case db.KindPurchase, db.KindRenewal:
+			if id, ok := strings.CutPrefix(e.Reference, "invoice:"); ok {
+				r.Link = "/client/invoices/" + id
+			}
+		case db.KindDedipass:
+			r.Detail = strings.TrimPrefix(e.Reference, "dedipass:")
+		}
+		rows[i] = r
+	}
+	return rows
+}
+
+func (s *Server) walletPage(c *fiber.Ctx) error {
+	return s.renderWallet(c, fiber.StatusOK, nil, fiber.Map{})
+}
+
+// renderWallet shows the balance, the transfer form and the ledger (25 a page).
+func (s *Server) renderWallet(c *fiber.Ctx, status int, problem fiber.Map, form fiber.Map) error {
+	u := currentUser(c)
+	set, err := s.shopApp().FundSettings(c.UserContext())
+	if err != nil {
+		return err
+	}
+	p := pager(c, 25)
+	entries, total, err := s.store.LedgerPage(c.UserContext(), u.ID, p.PerPage, p.Offset())
+	if err != nil {
+		return err
+	}
+	p.Total = total
+	p.Path = "/client/wallet"
+	return s.render(c, status, "client/wallet", "", tr(c, "fund.title"), fiber.Map{
+		"Nav": "wallet", "BalanceShown": true, "Fund": set, "Ledger": ledgerRows(entries), "Pager": p,
+		"Problem": problem, "Form": form, "TransferToken": s.formToken(c, "transfer"),
+		"PerHour": shop.TransfersPerHour, "MinCents": int64(set.TransferMin), "MaxCents": int64(set.TransferMax),
+	})
+}
+
+// walletTransfer: POST /client/wallet/transfer (fields `email`, `amount`). Success →
+// 303 to the wallet with a message; a refusal re-renders the wallet with the reason
+// (403 disabled, 402 insufficient balance, 422 bad amount/recipient/limits, 429 rate).
+func (s *Server) walletTransfer(c *fiber.Ctx) error {
+	u := currentUser(c)
+	email, amount := c.FormValue("email"), c.FormValue("amount")
+	token, err := s.checkFormToken(c, "transfer")
+	if err == nil {
+		var r *shop.TransferResult
+		r, err = s.shopApp().Transfer(c.UserContext(), u.ID, email, amount, token)
+		if err == nil {
+			if r.Replayed {
+				s.flash(c, "info", "flash.fund_already_sent")
+			} else {
+				s.log.Info("transfer", "from_user_id", u.ID, "cents", int64(r.Amount))
+				s.flash(c, "success", "flash.fund_sent")
+			}
+			return c.Redirect("/client/wallet", fiber.StatusSeeOther)
+		}
+	}
+	status, key, ok := shopErrorStatus(err)
+	if !ok {
+		return err
+	}
+	return s.renderWallet(c, status, s.problem(c, key, status == fiber.StatusPaymentRequired),
+		fiber.Map{"Email": email, "Amount": amount})
+}

@@ -1,0 +1,177 @@
+package handlers
+
+import (
+	"html/template"
+	"sort"
+
+	"github.com/gofiber/fiber/v2"
+
+	"recharge/billing"
+	"recharge/dedipass"
+	"recharge/money"
+)
+
+// OfferView is one Dedipass offer as the payment page shows it.
+type OfferView struct {
+	Price       string
+	CreditCents int64
+	Keyword     string
+	Shortcode   string
+	Phone       string
+	Link        string
+	Mention     template.HTML // sanitised by dedipass.SanitizeMention
+}
+
+// SolutionGroup gathers a country's offers of one solution (SMS, Audiotel, …).
+type SolutionGroup struct {
+	Name   string
+	Offers []OfferView
+}
+
+// CountryGroup gathers the offers of one country.
+type CountryGroup struct {
+	Name      string
+	ISO       string
+	Solutions []SolutionGroup
+}
+
+func groupOffers(offers []dedipass.Offer, unit money.Cents, lang string) []CountryGroup {
+	var out []CountryGroup
+	idx := map[string]int{}
+	for _, o := range offers {
+		ci, ok := idx[o.CountryISO+"|"+o.CountryName]
+		if !ok {
+			ci = len(out)
+			idx[o.CountryISO+"|"+o.CountryName] = ci
+			out = append(out, CountryGroup{Name: o.CountryName, ISO: o.CountryISO})
+		}
+		credit, err := o.UserEarns.Times(unit)
+		if err != nil {
+			credit = 0
+		}
+		price := o.UserPrice + " " + o.UserCurrency
+		if o.UserPriceCents > 0 {
+			price = o.UserPriceCents.Format(lang, o.UserCurrency)
+		}
+		view := OfferView{Price: price, CreditCents: int64(credit), Keyword: o.Keyword, Shortcode: o.Shortcode,
+			Phone: o.Phone, Link: safeLink(o.Link), Mention: template.HTML(dedipass.SanitizeMention(o.Mention))}
+		sols := out[ci].Solutions
+		si := -1
+		for i := range sols {
+			if sols[i].Name == o.Solution {
+				si = i
+			}
+		}
+		if si < 0 {
+			sols = append(sols, SolutionGroup{Name: o.Solution})
+			si = len(sols) - 1
+		}
+		sols[si].Offers = append(sols[si].Offers, view)
+		out[ci].Solutions = sols
+	}
+	for _, c := range out {
+		for _, s := range c.Solutions {
+			sort.SliceStable(s.Offers, func(i, j int) bool { return s.Offers[i].CreditCents < s.Offers[j].CreditCents })
+		}
+	}
+	return out
+}
+
+// safeLink keeps only http(s) links from the provider.
+func safeLink(l string) string {
+	if len(l) > 8 && (l[:8] == "https://" || l[:7] == "http://") {
+		return l
+	}
+	return ""
+}
+
+// dedipassPage renders the payment page, optionally with a result or a sandbox code.
+func (s *Server) dedipassPage(c *fiber.Ctx, status int, result *billing.RedeemResult, sandboxCode string) error {
+	ctx := c.UserContext()
+	cfg, err := s.dedipass.Config(ctx)
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	data := fiber.Map{"Nav": "dedipass", "Config": cfg, "Custom": u.Custom, "SandboxCode": sandboxCode}
+	if result != nil {
+		data["Result"] = s.resultView(c, result)
+	}
+	if offers, err := s.dedipass.Offers(ctx, cfg); err != nil {
+		s.log.Warn("dedipass rates unavailable", "err", err.Error())
+		data["OffersError"] = true
+	} else {
+		data["Countries"] = groupOffers(offers, cfg.UnitCents, langOf(c))
+	}
+	return s.render(c, status, "client/dedipass", "", "Dedipass", data)
+}
+
+// ResultView is the result block of the payment form.
+type ResultView struct {
+	Outcome      string
+	CreditCents  int64
+	BalanceCents int64
+	Message      string
+	Kind         string
+}
+
+func (s *Server) resultView(c *fiber.Ctx, r *billing.RedeemResult) ResultView {
+	args := r.MessageArgs
+	if r.Outcome == billing.OutcomeCredited {
+		lang := langOf(c)
+		args = []any{money.Cents(r.CreditCents).Format(lang, s.currencyCode()), money.Cents(r.BalanceCents).Format(lang, s.currencyCode())}
+	}
+	kind := "error"
+	switch r.Outcome {
+	case billing.OutcomeCredited:
+		kind = "success"
+	case billing.OutcomeDuplicate, billing.OutcomeTest:
+		kind = "warning"
+	}
+	return ResultView{Outcome: r.Outcome, CreditCents: r.CreditCents, BalanceCents: r.BalanceCents, Message: tr(c, r.MessageKey, args...), Kind: kind}
+}
+
+func (s *Server) dedipassShow(c *fiber.Ctx) error {
+	return s.dedipassPage(c, fiber.StatusOK, nil, "")
+}
+
+// dedipassRedeem is POST /client/dedipass: the fragment for htmx, the full page without JS.
+func (s *Server) dedipassRedeem(c *fiber.Ctx) error {
+	u := currentUser(c)
+	res, err := s.dedipass.Redeem(c.UserContext(), u, c.FormValue("code"))
+	if err != nil {
+		return err
+	}
+	u.BalanceCents = res.BalanceCents
+	if isHTMX(c) {
+		return s.render(c, res.HTTPStatus, "", "partials/dedipass_result", "", fiber.Map{"Result": s.resultView(c, &res), "OOB": true})
+	}
+	return s.dedipassPage(c, res.HTTPStatus, &res, "")
+}
+
+// dedipassSandboxCode issues a sandbox code "as if an SMS had been sent".
+func (s *Server) dedipassSandboxCode(c *fiber.Ctx) error {
+	code, err := s.dedipass.IssueSandboxCode(c.UserContext())
+	if err != nil {
+		if err == billing.ErrNotSandbox {
+			return fiber.NewError(fiber.StatusNotFound, tr(c, "dedipass.sandbox_off"))
+		}
+		return err
+	}
+	if isHTMX(c) {
+		return s.render(c, fiber.StatusOK, "", "partials/sandbox_code", "", fiber.Map{"SandboxCode": code})
+	}
+	return s.dedipassPage(c, fiber.StatusOK, nil, code)
+}
+
+func (s *Server) dedipassHistory(c *fiber.Ctx) error {
+	u := currentUser(c)
+	p := pager(c, 25)
+	rows, total, err := s.store.PaymentsOfUser(c.UserContext(), u.ID, p.PerPage, p.Offset())
+	if err != nil {
+		return err
+	}
+	p.Total = total
+	return s.render(c, fiber.StatusOK, "client/dedipass_history", "", tr(c, "nav.dedipass_history"),
+		fiber.Map{"Nav": "dedipass_history", "Payments": rows, "Pager": p})
+}

@@ -1,0 +1,51 @@
+package handlers
+
+import (
+	"errors"
+	"net/url"
+
+	"github.com/gofiber/fiber/v2"
+
+	"recharge/billing"
+)
+
+func (s *Server) dedipassSettingsPage(c *fiber.Ctx, status int, formErr string, form url.Values) error {
+	cfg, err := s.dedipass.Config(c.UserContext())
+	if err != nil {
+		return err
+	}
+	data := fiber.Map{
+		"Nav":             "admin_settings",
+		"Config":          cfg,
+		"InstallURL":      s.cfg.BaseURL + "/client/dedipass",
+		"CallbackURL":     s.cfg.BaseURL + "/api/dedipass",
+		"PrivateKeyIsSet": cfg.PrivateKey != "",
+		"Error":           formErr,
+	}
+	if form != nil {
+		data["Form"] = form
+	}
+	return s.render(c, status, "admin/settings_dedipass", "", tr(c, "nav.settings"), data)
+}
+
+func (s *Server) dedipassSettings(c *fiber.Ctx) error {
+	return s.dedipassSettingsPage(c, fiber.StatusOK, "", nil)
+}
+
+func (s *Server) dedipassSettingsSave(c *fiber.Ctx) error {
+	form := url.Values{}
+	for _, k := range []string{"public_key", "private_key", "unit_cents", "credit_test_codes", "sandbox"} {
+		form.Set(k, c.FormValue(k))
+	}
+	err := s.dedipass.SaveConfig(c.UserContext(), currentUser(c).ID, c.IP(), form)
+	var se *billing.ErrSettings
+	if errors.As(err, &se) {
+		form.Del("private_key") // never echo a key back
+		return s.dedipassSettingsPage(c, fiber.StatusUnprocessableEntity, tr(c, "dedipass.settings_bad_"+se.Field), form)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(c, "success", "flash.settings_saved")
+	return c.Redirect("/admin/settings/dedipass", fiber.StatusSeeOther)
+}

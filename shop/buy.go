@@ -1,0 +1,104 @@
+package shop
+
+import (
+	"context"
+
+	"github.com/jmoiron/sqlx"
+
+	"recharge/db"
+)
+
+// Purchase is what Buy did.
+type Purchase struct {
+	InvoiceID    int64
+	ServiceID    int64
+	ProductName  string
+	PriceCents   int64
+	BalanceAfter int64
+	// Replayed: the same form token was used before; nothing was debited this time and
+	// InvoiceID is the invoice of the first submission.
+	Replayed bool
+}
+
+// Buy sells one product to a customer, paid from the wallet, in one transaction: the
+// form token is claimed, the product is re-read (it must still be on sale), one unit of
+// stock is taken when limited, the service and the invoice are created and the wallet
+// is debited through db.ApplyLedger (kind purchase, reference invoice:N). Any failure
+// (ErrInsufficientFunds, ErrOutOfStock, ErrNotForSale, db.ErrNotFound) rolls everything
+// back: no stock taken, no invoice, no service, no debit, and the token stays usable.
+// A token that already bought returns the first Purchase with Replayed set.
+func (s *Shop) Buy(ctx context.Context, userID, productID int64, token string) (*Purchase, error) {
+	buyer, err := s.Store.UserByID(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	set, err := s.FundSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out Purchase
+	err = s.Store.Tx(ctx, func(tx *sqlx.Tx) error {
+		replay, prev, err := claim(ctx, tx, token, userID)
+		if err != nil {
+			return err
+		}
+		if replay {
+			out = Purchase{Replayed: true, InvoiceID: refID(prev)}
+			return nil
+		}
+		p, err := db.ProductTx(ctx, tx, productID)
+		if err != nil {
+			return err
+		}
+		if !p.Active {
+			return ErrNotForSale
+		}
+		if err := db.TakeStock(ctx, tx, p.ID); err != nil {
+			return err
+		}
+		now := s.now()
+		sv := db.Service{UserID: userID, ProductID: p.ID, Name: p.Name, Status: db.ServiceActive,
+			PriceCents: p.PriceCents, Period: p.Period}
+		line := db.InvoiceLine{Description: p.Name, UnitCents: p.PriceCents}
+		if p.Period == db.PeriodMonthly {
+			due := AddMonth(now)
+			sv.NextDueAt = &due
+			line.PeriodFrom, line.PeriodTo = &now, &due
+		}
+		if err := db.InsertService(ctx, tx, &sv); err != nil {
+			return err
+		}
+		line.ServiceID = &sv.ID
+		inv := db.Invoice{UserID: userID, Kind: db.InvoicePurchase, Currency: set.Currency,
+			Seller: set.seller(), Buyer: buyerOf(buyer)}
+		if err := db.InsertInvoice(ctx, tx, &inv, []db.InvoiceLine{line}); err != nil {
+			return err
+		}
+		entry := db.LedgerEntry{UserID: userID, AmountCents: -inv.TotalCents, Kind: db.KindPurchase,
+			Reference: invoiceRef(inv.ID), Note: p.Name}
+		if err := db.ApplyLedger(ctx, tx, &entry); err != nil {
+			return err
+		}
+		if token != "" {
+			if err := db.SetFormTokenResult(ctx, tx, token, invoiceRef(inv.ID)); err != nil {
+				return err
+			}
+		}
+		out = Purchase{InvoiceID: inv.ID, ServiceID: sv.ID, ProductName: p.Name, PriceCents: p.PriceCents,
+			BalanceAfter: entry.BalanceAfterCents}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// buyerOf is the buyer block printed on invoices (the customer number is printed
+// from invoices.user_id, in the reader's language).
+func buyerOf(u *db.User) string {
+	if u.Name == "" {
+		return u.Email
+	}
+	return u.Name + "\n" + u.Email
+}

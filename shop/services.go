@@ -1,0 +1,263 @@
+package shop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"recharge/db"
+)
+
+// RenewWindow: a customer may renew an active monthly service by hand once its due
+// date is at most this far away, so a service is paid at most about two months ahead
+// (and a stray click cannot buy a year).
+const RenewWindow = 32 * 24 * 3600
+
+// AddMonth returns the same day and time one calendar month later (UTC), clamped to
+// the last day of a shorter month: 31 January → 28/29 February, never 3 March.
+func AddMonth(unix int64) int64 {
+	t := time.Unix(unix, 0).UTC()
+	y, m, d := t.Date()
+	first := time.Date(y, m+1, 1, t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	if d > last {
+		d = last
+	}
+	return time.Date(first.Year(), first.Month(), d, t.Hour(), t.Minute(), t.Second(), 0, time.UTC).Unix()
+}
+
+// CanRenew reports whether the customer may renew sv from the wallet now: monthly, and
+// either expired (renewal brings it back) or active with its due date within RenewWindow.
+// Suspended and cancelled services are the admin's decision and cannot be renewed.
+func CanRenew(sv *db.Service, now int64) error {
+	if sv.Period != db.PeriodMonthly {
+		return ErrNotRenewable
+	}
+	switch sv.Status {
+	case db.ServiceExpired:
+		return nil
+	case db.ServiceActive:
+		if sv.NextDueAt != nil && *sv.NextDueAt-now > RenewWindow {
+			return ErrRenewTooEarly
+		}
+		return nil
+	}
+	return ErrNotRenewable
+}
+
+// Renewal is what Renew did.
+type Renewal struct {
+	InvoiceID    int64
+	ServiceID    int64
+	NextDueAt    int64
+	BalanceAfter int64
+	Replayed     bool // same form token as before: nothing debited this time
+}
+
+// Renew pays one more month of a customer's service from the wallet, in one
+// transaction (invoice kind renewal, ledger kind renewal, new due date). An active
+// service extends from its current due date; an expired one restarts from now.
+// Another customer's service is db.ErrNotFound. Rules: CanRenew.
+func (s *Shop) Renew(ctx context.Context, userID, serviceID int64, token string) (*Renewal, error) {
+	buyer, err := s.Store.UserByID(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	set, err := s.FundSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out Renewal
+	err = s.Store.Tx(ctx, func(tx *sqlx.Tx) error {
+		sv, err := db.ServiceTx(ctx, tx, serviceID, userID)
+		if err != nil {
+			return err
+		}
+		replay, prev, err := claim(ctx, tx, token, userID)
+		if err != nil {
+			return err
+		}
+		if replay {
+			out = Renewal{Replayed: true, InvoiceID: refID(prev), ServiceID: sv.ID}
+			return nil
+		}
+		now := s.now()
+		if err := CanRenew(sv, now); err != nil {
+			return err
+		}
+		from := now
+		if sv.Status == db.ServiceActive && sv.NextDueAt != nil {
+			from = *sv.NextDueAt
+		}
+		r, err := renewTx(ctx, tx, sv, from, set, buyerOf(buyer), &userID)
+		if err != nil {
+			return err
+		}
+		if token != "" {
+			if err := db.SetFormTokenResult(ctx, tx, token, invoiceRef(r.InvoiceID)); err != nil {
+				return err
+			}
+		}
+		out = *r
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// renewTx charges one month from `from` and moves the due date, inside tx.
+func renewTx(ctx context.Context, tx *sqlx.Tx, sv *db.Service, from int64, set FundSettings, buyer string, actor *int64) (*Renewal, error) {
+	to := AddMonth(from)
+	line := db.InvoiceLine{Description: sv.Name, UnitCents: sv.PriceCents, ServiceID: &sv.ID, PeriodFrom: &from, PeriodTo: &to}
+	inv := db.Invoice{UserID: sv.UserID, Kind: db.InvoiceRenewal, Currency: set.Currency, Seller: set.seller(), Buyer: buyer}
+	if err := db.InsertInvoice(ctx, tx, &inv, []db.InvoiceLine{line}); err != nil {
+		return nil, err
+	}
+	entry := db.LedgerEntry{UserID: sv.UserID, AmountCents: -inv.TotalCents, Kind: db.KindRenewal,
+		Reference: invoiceRef(inv.ID), Note: sv.Name, ActorID: actor}
+	if err := db.ApplyLedger(ctx, tx, &entry); err != nil {
+		return nil, err
+	}
+	if err := db.SetServiceDue(ctx, tx, sv.ID, db.ServiceActive, to); err != nil {
+		return nil, err
+	}
+	return &Renewal{InvoiceID: inv.ID, ServiceID: sv.ID, NextDueAt: to, BalanceAfter: entry.BalanceAfterCents}, nil
+}
+
+// RenewReport counts what RenewDue did.
+type RenewReport struct {
+	Renewed int // months charged
+	Expired int // services marked expired (wallet did not cover the price)
+	Failed  int // unexpected errors (logged by the caller, retried next run)
+}
+
+// maxCatchUp bounds how many months one run charges a service that fell far behind
+// (the server was off for a while): each month is its own invoice.
+const maxCatchUp = 12
+
+// RenewDue renews every active monthly service whose due date is at or before now: the
+// wallet is charged one month per due period (one transaction each); when it does not
+// cover the price the service is marked expired. Safe to run from several instances at
+// once: every step re-checks the service inside its transaction. The background loop
+// calls it periodically; tests call it directly with any `now`.
+func (s *Shop) RenewDue(ctx context.Context, now int64) (RenewReport, error) {
+	var rep RenewReport
+	set, err := s.FundSettings(ctx)
+	if err != nil {
+		return rep, err
+	}
+	failed := map[int64]bool{}
+	var errs []error
+	for pass := 0; pass < maxCatchUp; pass++ {
+		due, err := s.Store.DueServices(ctx, now, 500)
+		if err != nil {
+			return rep, err
+		}
+		progress := false
+		for _, d := range due {
+			id := d.ID
+			if failed[id] {
+				continue
+			}
+			if ctx.Err() != nil {
+				return rep, ctx.Err()
+			}
+			progress = true
+			renewed, err := s.renewDueOne(ctx, d, now, set)
+			switch {
+			case err == nil:
+				if renewed {
+					rep.Renewed++
+				}
+			case errors.Is(err, ErrInsufficientFunds):
+				expired, err := s.Store.ExpireServiceIfDue(ctx, id, now)
+				if err != nil {
+					failed[id] = true
+					rep.Failed++
+					errs = append(errs, fmt.Errorf("expire service %d: %w", id, err))
+				} else if expired {
+					rep.Expired++
+				}
+			default:
+				failed[id] = true
+				rep.Failed++
+				errs = append(errs, fmt.Errorf("renew service %d: %w", id, err))
+			}
+		}
+		if !progress {
+			break
+		}
+	}
+	return rep, errors.Join(errs...)
+}
+
+// renewDueOne charges one month of one due service, if it is still due.
+func (s *Shop) renewDueOne(ctx context.Context, d db.DueService, now int64, set FundSettings) (bool, error) {
+	u, err := s.Store.UserByID(ctx, d.UserID)
+	if err != nil {
+		return false, err
+	}
+	renewed := false
+	err = s.Store.Tx(ctx, func(tx *sqlx.Tx) error {
+		sv, err := db.ServiceTx(ctx, tx, d.ID, d.UserID)
+		if err != nil {
+			return err
+		}
+		if sv.Status != db.ServiceActive || sv.Period != db.PeriodMonthly || sv.NextDueAt == nil || *sv.NextDueAt > now {
+			return nil // renewed or changed by someone else meanwhile
+		}
+		if _, err := renewTx(ctx, tx, sv, *sv.NextDueAt, set, buyerOf(u), nil); err != nil {
+			return err
+		}
+		renewed = true
+		return nil
+	})
+	return renewed, err
+}
+
+// AdminStatuses are the statuses an admin may set.
+var AdminStatuses = []string{db.ServiceActive, db.ServiceSuspended, db.ServiceCancelled}
+
+// SetServiceStatus is the admin's suspend / cancel / reactivate of a service,
+// audit-logged in the same transaction. An expired service comes back only when the
+// customer pays (Renew), so an admin may cancel it but not reactivate or suspend it.
+// A reactivated monthly service whose due date has passed is charged (or expires) at
+// the next renewal run. It returns the service as it was before.
+func (s *Shop) SetServiceStatus(ctx context.Context, actorID, serviceID int64, status, ip string) (*db.Service, error) {
+	valid := false
+	for _, st := range AdminStatuses {
+		valid = valid || st == status
+	}
+	if !valid {
+		return nil, ErrStatusInvalid
+	}
+	var before *db.Service
+	err := s.Store.Tx(ctx, func(tx *sqlx.Tx) error {
+		sv, err := db.ServiceTx(ctx, tx, serviceID, 0)
+		if err != nil {
+			return err
+		}
+		before = sv
+		if sv.Status == status {
+			return nil
+		}
+		if sv.Status == db.ServiceExpired && status != db.ServiceCancelled {
+			return ErrStatusForbidden
+		}
+		if err := db.SetServiceStatus(ctx, tx, sv.ID, status); err != nil {
+			return err
+		}
+		return s.Store.Audit(ctx, tx, actorID, "service.status", "service:"+strconv.FormatInt(sv.ID, 10),
+			fmt.Sprintf("user=%d %s → %s", sv.UserID, sv.Status, status), ip)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return before, nil
+}

@@ -1,0 +1,87 @@
+// Package shop owns the rules of spending the wallet: the product catalogue, buying a
+// product (one transaction: stock, wallet debit, invoice, service), monthly renewals and
+// expiry, admin status changes of services, transfers between customers, and the Fund
+// settings that govern them. Every rule that needs more than one query lives here and
+// runs in one db.Store.Tx; handlers parse input, call one function and render the
+// result. SQL stays in package db; balances only move through db.ApplyLedger.
+package shop
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"recharge/db"
+)
+
+// Errors with a user-facing meaning; handlers map them to a status and a sentence.
+var (
+	// ErrInsufficientFunds: the wallet does not cover the price. Nothing changed.
+	ErrInsufficientFunds = db.ErrInsufficientFunds
+	// ErrOutOfStock: a stock-limited product has none left.
+	ErrOutOfStock = db.ErrOutOfStock
+	// ErrNotForSale: the product exists but is deactivated.
+	ErrNotForSale = errors.New("product not for sale")
+	// ErrTokenUsed: the one-shot form token belongs to someone else.
+	ErrTokenUsed = errors.New("form token already used")
+
+	ErrNameRequired       = errors.New("name required")
+	ErrNameTooLong        = errors.New("name too long")
+	ErrDescriptionTooLong = errors.New("description too long")
+	ErrPriceInvalid       = errors.New("price is not a valid amount")
+	ErrPriceNegative      = errors.New("price is negative")
+	ErrPeriodInvalid      = errors.New("unknown billing period")
+	ErrStockInvalid       = errors.New("stock is not a whole number ≥ 0")
+
+	ErrNotRenewable    = errors.New("service cannot be renewed")
+	ErrRenewTooEarly   = errors.New("service already paid far enough ahead")
+	ErrStatusInvalid   = errors.New("unknown service status")
+	ErrStatusForbidden = errors.New("status change not allowed")
+)
+
+// Shop holds what the rules need. Time comes from db.Now (tests may replace it), so
+// the rules and the timestamps written by package db agree.
+type Shop struct {
+	Store *db.Store
+}
+
+// New returns a Shop on store.
+func New(store *db.Store) *Shop { return &Shop{Store: store} }
+
+func (s *Shop) now() int64 { return db.Now() }
+
+// Result of a one-shot action, as stored in form_tokens.result.
+func invoiceRef(id int64) string { return "invoice:" + strconv.FormatInt(id, 10) }
+
+// refID reads the number out of "invoice:12" (0 when absent).
+func refID(ref string) int64 {
+	_, v, ok := strings.Cut(ref, ":")
+	if !ok {
+		return 0
+	}
+	n, _ := strconv.ParseInt(v, 10, 64)
+	return n
+}
+
+// claim takes the one-shot token inside tx. It returns replay=true with the first
+// result when the token was already used by this user. An empty token means the
+// client sent none: the action runs without double-submit protection.
+func claim(ctx context.Context, tx *sqlx.Tx, token string, userID int64) (replay bool, prev string, err error) {
+	if token == "" {
+		return false, "", nil
+	}
+	claimed, prev, err := db.ClaimFormToken(ctx, tx, token, userID)
+	if err != nil {
+		return false, "", err
+	}
+	if claimed {
+		return false, "", nil
+	}
+	if prev == "" {
+		return false, "", ErrTokenUsed
+	}
+	return true, prev, nil
+}

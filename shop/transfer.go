@@ -1,0 +1,117 @@
+package shop
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/jmoiron/sqlx"
+
+	"recharge/accounts"
+	"recharge/db"
+	"recharge/money"
+)
+
+// TransfersPerHour is how many transfers one customer may send in any hour. Counted
+// in the database (ledger entries), so it holds across restarts and instances.
+const TransfersPerHour = 10
+
+// Transfer errors.
+var (
+	ErrTransfersDisabled = errors.New("transfers are disabled")
+	ErrAmountInvalid     = errors.New("amount is not a valid positive amount")
+	ErrAmountTooSmall    = errors.New("amount below the minimum transfer")
+	ErrAmountTooLarge    = errors.New("amount above the maximum transfer")
+	ErrRecipientInvalid  = errors.New("recipient email is not valid")
+	ErrUnknownRecipient  = errors.New("no account with this email")
+	ErrTransferToSelf    = errors.New("cannot transfer to oneself")
+	ErrTooManyTransfers  = errors.New("too many transfers in the last hour")
+)
+
+// TransferResult is what Transfer did.
+type TransferResult struct {
+	Amount       money.Cents
+	To           string // recipient email
+	BalanceAfter int64  // sender's balance after the transfer
+	Replayed     bool   // same form token as before: nothing moved this time
+}
+
+// Transfer moves money from one customer's wallet to another's, in one transaction:
+// the sender's ledger gets a transfer_out entry and the recipient's a transfer_in entry
+// (references user:<other id>), or neither. Checked: transfers enabled, amount valid and
+// within the Fund settings' limits, recipient exists and is not the sender, at most
+// TransfersPerHour per sender, never below zero (ErrInsufficientFunds).
+func (s *Shop) Transfer(ctx context.Context, fromID int64, toEmail, amount, token string) (*TransferResult, error) {
+	set, err := s.FundSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !set.TransfersEnabled {
+		return nil, ErrTransfersDisabled
+	}
+	cents, err := money.Parse(amount)
+	if err != nil || cents <= 0 {
+		return nil, ErrAmountInvalid
+	}
+	if cents < set.TransferMin {
+		return nil, ErrAmountTooSmall
+	}
+	if set.TransferMax > 0 && cents > set.TransferMax {
+		return nil, ErrAmountTooLarge
+	}
+	email, err := accounts.NormalizeEmail(toEmail)
+	if err != nil {
+		return nil, ErrRecipientInvalid
+	}
+	from, err := s.Store.UserByID(ctx, fromID)
+	if err != nil {
+		return nil, err
+	}
+	to, err := s.Store.UserByEmail(ctx, email)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, ErrUnknownRecipient
+	}
+	if err != nil {
+		return nil, err
+	}
+	if to.ID == from.ID {
+		return nil, ErrTransferToSelf
+	}
+	out := TransferResult{Amount: cents, To: to.Email}
+	err = s.Store.Tx(ctx, func(tx *sqlx.Tx) error {
+		replay, _, err := claim(ctx, tx, token, fromID)
+		if err != nil {
+			return err
+		}
+		if replay {
+			out.Replayed = true
+			return nil
+		}
+		n, err := db.CountLedgerSince(ctx, tx, fromID, db.KindTransferOut, s.now()-3600)
+		if err != nil {
+			return err
+		}
+		if n >= TransfersPerHour {
+			return ErrTooManyTransfers
+		}
+		debit := db.LedgerEntry{UserID: from.ID, AmountCents: -int64(cents), Kind: db.KindTransferOut,
+			Reference: "user:" + strconv.FormatInt(to.ID, 10), Note: to.Email, ActorID: &from.ID}
+		if err := db.ApplyLedger(ctx, tx, &debit); err != nil {
+			return err
+		}
+		credit := db.LedgerEntry{UserID: to.ID, AmountCents: int64(cents), Kind: db.KindTransferIn,
+			Reference: "user:" + strconv.FormatInt(from.ID, 10), Note: from.Email, ActorID: &from.ID}
+		if err := db.ApplyLedger(ctx, tx, &credit); err != nil {
+			return err
+		}
+		out.BalanceAfter = debit.BalanceAfterCents
+		if token != "" {
+			return db.SetFormTokenResult(ctx, tx, token, "ledger:"+strconv.FormatInt(debit.ID, 10))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
