@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"recharge/backoffice"
+	"recharge/billing"
 	"recharge/db"
 	"recharge/money"
 )
@@ -186,7 +187,7 @@ func (s *Server) adminPayment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	raw := backoffice.SafeRaw(p.Raw, set["dedipass_private_key"], set["dedipass_public_key"])
+	raw := backoffice.SafeRaw(p.Raw, set[billing.KeyPrivate], set[billing.KeyPublic])
 	return s.render(c, fiber.StatusOK, "admin/payment", "", tr(c, "admin.payment_title", p.Code),
 		fiber.Map{"Nav": "admin_billing", "Payment": p, "Raw": raw})
 }

@@ -74,7 +74,13 @@ func buildDayChart(lang, currency string, days []db.DaySums) dayChart {
 		left, right, top, bottom       = 84.0, 736.0, 16.0, 234.0
 		ticks                    int64 = 4
 	)
+	// Dedipass pays the merchant in EUR; wallet credits are in the shop currency.
+	fmtPayout := func(c int64) string { return money.Cents(c).Format(lang, "EUR") }
 	fmtMoney := func(c int64) string { return money.Cents(c).Format(lang, currency) }
+	axisLabel := func(c int64) string { return wholeMoney(lang, "EUR", c) }
+	if currency != "EUR" { // two currencies on one axis: plain numbers, units in the legend
+		axisLabel = func(c int64) string { return strconv.FormatInt(c/100, 10) }
+	}
 	ch := dayChart{Width: width, Height: height, Left: f1(left), Right: f1(right), Top: f1(top), Bottom: f1(bottom), Empty: true}
 	var peak, sumPayout, sumCredit int64
 	for _, d := range days {
@@ -85,13 +91,13 @@ func buildDayChart(lang, currency string, days []db.DaySums) dayChart {
 			ch.Empty = false
 		}
 	}
-	ch.PayoutTotal, ch.CreditTotal = fmtMoney(sumPayout), fmtMoney(sumCredit)
+	ch.PayoutTotal, ch.CreditTotal = fmtPayout(sumPayout), fmtMoney(sumCredit)
 	step := niceStep(peak, ticks)
 	lines := max(1, (peak+step-1)/step) // gridlines above zero: up to `ticks`, fewer when that covers the peak
 	top2 := step * lines
 	y := func(c int64) float64 { return bottom - float64(c)/float64(top2)*(bottom-top) }
 	for i := int64(0); i <= lines; i++ {
-		ch.Ticks = append(ch.Ticks, chartTick{Y: f1(y(i * step)), Label: wholeMoney(lang, currency, i*step)})
+		ch.Ticks = append(ch.Ticks, chartTick{Y: f1(y(i * step)), Label: axisLabel(i * step)})
 	}
 	n := len(days)
 	if n == 0 {
@@ -103,7 +109,7 @@ func buildDayChart(lang, currency string, days []db.DaySums) dayChart {
 		x := left + slot*float64(i)
 		cx := x + slot/2
 		label := shortDay(lang, d.Day)
-		title := i18n.T(lang, "admin.chart_point", label, fmtMoney(d.PayoutCents), fmtMoney(d.CreditCents), d.Count)
+		title := i18n.T(lang, "admin.chart_point", label, fmtPayout(d.PayoutCents), fmtMoney(d.CreditCents), d.Count)
 		h := bottom - y(d.PayoutCents)
 		ch.Bars = append(ch.Bars, chartBar{X: f1(x + slot*0.2), Y: f1(bottom - h), W: f1(slot * 0.6), H: f1(h), Title: title})
 		pts = append(pts, f1(cx)+","+f1(y(d.CreditCents)))
@@ -111,7 +117,7 @@ func buildDayChart(lang, currency string, days []db.DaySums) dayChart {
 		if (n-1-i)%5 == 0 {
 			ch.XLabels = append(ch.XLabels, chartXLabel{X: f1(cx), Label: label})
 		}
-		ch.Rows = append(ch.Rows, chartRow{Day: label, Payout: fmtMoney(d.PayoutCents), Credit: fmtMoney(d.CreditCents),
+		ch.Rows = append(ch.Rows, chartRow{Day: label, Payout: fmtPayout(d.PayoutCents), Credit: fmtMoney(d.CreditCents),
 			Count: strconv.FormatInt(d.Count, 10)})
 	}
 	ch.Line = strings.Join(pts, " ")

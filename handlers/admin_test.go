@@ -317,6 +317,8 @@ func adminPages(paymentID, userID int64) []string {
 		"/admin", "/admin/modules", "/admin/billing/dedipass", "/admin/billing/dedipass?q=A&status=credited",
 		"/admin/billing/dedipass/export.csv", fmt.Sprintf("/admin/billing/dedipass/%d", paymentID),
 		"/admin/users", "/admin/users?q=alice", fmt.Sprintf("/admin/users/%d", userID), "/admin/audit",
+		// The other admin pages (settings, products) must not leak either.
+		"/admin/settings/dedipass", "/admin/settings/fund", "/admin/products",
 	}
 }
 
@@ -519,6 +521,12 @@ func TestModulesRules(t *testing.T) {
 	if strings.Contains(cl.Get("/client").Body, `href="/client/dedipass"`) {
 		t.Error("client menu still shows Dedipass")
 	}
+	if r := cl.Get("/client/dedipass"); r.Status != http.StatusNotFound {
+		t.Errorf("client Dedipass page while disabled: %d", r.Status)
+	}
+	if r := cl.Get("/client/wallet"); r.Status != http.StatusOK {
+		t.Errorf("client wallet while Fund is on: %d", r.Status)
+	}
 	if r := post("dedipass", "1"); r.Status != http.StatusSeeOther || get("module_dedipass") != "1" || get("module_dedipass_disabled_at") != "" {
 		t.Fatalf("dedipass on: %d %s", r.Status, get("module_dedipass"))
 	}
@@ -530,6 +538,11 @@ func TestModulesRules(t *testing.T) {
 	r = e.A.Get("/admin/modules")
 	if !strings.Contains(r.Body, "Dedipass a été désactivé aussi") {
 		t.Fatalf("no message about Dedipass following Fund: %.2000s", r.Body)
+	}
+	for _, path := range []string{"/client/wallet", "/client/dedipass"} {
+		if r := cl.Get(path); r.Status != http.StatusNotFound {
+			t.Errorf("client %s with Fund off: %d", path, r.Status)
+		}
 	}
 	// Dedipass cannot come back while Fund is off.
 	r = post("dedipass", "1")
@@ -583,8 +596,18 @@ func TestWarningWhenPaymentsArriveWhileDedipassDisabled(t *testing.T) {
 	if strings.Contains(e.A.Get("/admin").Body, warn) {
 		t.Fatal("warning before any payment arrived")
 	}
-	uid := e.Customer.ID
-	e.pay(t, db.Payment{Code: "LATE1", UserID: &uid, CreditCents: 100}) // the callback keeps crediting
+	// The Dedipass callback keeps crediting authenticated payments while disabled.
+	if err := e.Store.SetSettings(context.Background(), map[string]string{"dedipass_private_key": "cb-private-key-123"}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.NewClient().Do("POST", "/api/dedipass", url.Values{"status": {"success"}, "code": {"LATE1"}, "rate": {"FR-SMS-250"},
+		"payout": {"1.50"}, "virtual_currency": {"2"}, "custom": {e.Customer.Custom}, "privateKey": {"cb-private-key-123"}}, nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("callback while disabled: %d %s", r.Status, r.Body)
+	}
+	if u, _ := e.Store.UserByID(context.Background(), e.Customer.ID); u.BalanceCents != 200 {
+		t.Fatalf("callback while disabled did not credit: balance %d", u.BalanceCents)
+	}
 	for _, path := range []string{"/admin", "/admin/billing/dedipass", "/admin/modules"} {
 		body := e.A.Get(path).Body
 		if !strings.Contains(body, warn) || !strings.Contains(body, "1 paiement(s)") {

@@ -132,7 +132,7 @@ func (s *Server) adminUserWallet(c *fiber.Ctx) error {
 		if u, err := s.store.UserByID(c.UserContext(), id); err == nil {
 			balance = u.BalanceCents
 		}
-		return s.userPage(c, status, fiber.Map{"AdjustError": tr(c, "admin.adjust_negative", money.Cents(balance).Format(langOf(c), s.currency)),
+		return s.userPage(c, status, fiber.Map{"AdjustError": tr(c, "admin.adjust_negative", money.Cents(balance).Format(langOf(c), s.currencyCode())),
 			"AdjustAmount": amount, "AdjustReason": reason})
 	case errors.Is(err, db.ErrNotFound):
 		return fiber.NewError(fiber.StatusNotFound, tr(c, "admin.user_not_found"))

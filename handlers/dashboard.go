@@ -52,6 +52,6 @@ func (s *Server) adminDashboard(c *fiber.Ctx) error {
 	}
 	return s.render(c, fiber.StatusOK, "admin/dashboard", "", tr(c, "nav.dashboard"), fiber.Map{
 		"Nav": "admin_dashboard", "Customers": customers, "Today": dayTotals, "Month": monthTotals,
-		"Chart": buildDayChart(langOf(c), s.currency, days[len(days)-chartDays:]), "Payments": recent,
+		"Chart": buildDayChart(langOf(c), s.currencyCode(), days[len(days)-chartDays:]), "Payments": recent,
 	})
 }
