@@ -670,6 +670,24 @@ func TestCustomersSearchAndPage(t *testing.T) {
 			t.Errorf("customer page lacks %s", want)
 		}
 	}
+	// Linked services, with the status form of the services admin route.
+	if _, err := e.Store.W.Exec(`INSERT INTO products (id, name, price_cents, created_at, updated_at) VALUES (77, 'VPS S', 500, 1, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Store.W.Exec(`INSERT INTO services (id, user_id, product_id, name, status, price_cents, created_at, updated_at)
+		VALUES (88, ?, 77, 'VPS S #1', 'active', 500, 1, 1)`, uid); err != nil {
+		t.Fatal(err)
+	}
+	page := fmt.Sprintf("/admin/users/%d", uid)
+	if body := e.A.Get(page).Body; !strings.Contains(body, `action="/admin/services/88/status"`) || !strings.Contains(body, "VPS S #1") {
+		t.Fatal("customer page does not list the service with its status form")
+	}
+	if r := e.A.Post(page, "/admin/services/88/status", url.Values{"status": {"suspended"}}); r.Status != http.StatusSeeOther || r.Header.Get("Location") != page {
+		t.Fatalf("service status form: %d %s", r.Status, r.Header.Get("Location"))
+	}
+	if !strings.Contains(e.A.Get(page).Body, `data-service-id="88" data-status="suspended"`) {
+		t.Fatal("service status not changed")
+	}
 	if r := e.A.Get("/admin/users/424242"); r.Status != 404 {
 		t.Errorf("unknown customer: %d", r.Status)
 	}

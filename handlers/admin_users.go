@@ -11,6 +11,7 @@ import (
 	"recharge/backoffice"
 	"recharge/db"
 	"recharge/money"
+	"recharge/shop"
 )
 
 // adminUsers: GET /admin/users?q= — search by email (contains, literal text).
@@ -70,7 +71,8 @@ func (s *Server) userPage(c *fiber.Ctx, status int, extra fiber.Map) error {
 		"Services": services, "Payments": payments, "PaymentsTotal": paymentsTotal,
 		"Invoices": invoices, "InvoicesTotal": invoicesTotal,
 		"IsSelf":          u.ID == currentUser(c).ID,
-		"ServiceStatuses": []string{"active", "suspended", "cancelled"},
+		"Currency":        s.currencyCode(),
+		"ServiceStatuses": shop.AdminStatuses,
 	}
 	for k, v := range extra {
 		data[k] = v
