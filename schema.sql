@@ -95,8 +95,8 @@ CREATE INDEX IF NOT EXISTS payments_created ON payments(created_at);
 -- one-character prefix matches ~1/36 of the table: the first-character indexes hand
 -- its newest rows over in order instead of sorting tens of thousands of ids.
 CREATE INDEX IF NOT EXISTS payments_code_status ON payments(code_key, status);
-CREATE INDEX IF NOT EXISTS payments_code_head ON payments(substr(code_key, 1, 1), id);
-CREATE INDEX IF NOT EXISTS payments_code_head_status ON payments(substr(code_key, 1, 1), status, id);
+CREATE INDEX IF NOT EXISTS payments_code_head ON payments((substr(code_key, 1, 1)), id);
+CREATE INDEX IF NOT EXISTS payments_code_head_status ON payments((substr(code_key, 1, 1)), status, id);
 -- Dashboard sums per day of credited payments (credited_at is set exactly when credited).
 CREATE INDEX IF NOT EXISTS payments_credited ON payments(credited_at, payout_cents, credit_cents) WHERE credited_at IS NOT NULL;
 
