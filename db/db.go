@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -31,9 +32,16 @@ var (
 
 // Store is the data access surface. W is the single writer, R the read pool.
 type Store struct {
-	W    *sqlx.DB
-	R    *sqlx.DB
-	path string
+	W      *sqlx.DB
+	R      *sqlx.DB
+	path   string
+	rstmts stmtCache
+	wstmts stmtCache
+
+	settleOnce sync.Once
+	settleCh   chan *settleReq
+	closing    chan struct{}
+	closeOnce  sync.Once
 }
 
 // Now is the clock used for timestamps (unix seconds); tests may replace it.
@@ -63,8 +71,12 @@ func Open(path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	s := &Store{W: w, path: path}
+	s := &Store{W: w, path: path, settleCh: make(chan *settleReq), closing: make(chan struct{})}
 	if err := s.migrate(context.Background()); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := s.prepareWriter(context.Background()); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -81,6 +93,9 @@ func Open(path string) (*Store, error) {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.closeOnce.Do(func() { close(s.closing) })
+	s.rstmts.close()
+	s.wstmts.close()
 	err1 := s.R.Close()
 	err2 := s.W.Close()
 	return errors.Join(err1, err2)

@@ -10,7 +10,10 @@ import (
 // Setting reads one key/value setting; def when absent.
 func (s *Store) Setting(ctx context.Context, key, def string) (string, error) {
 	var v string
-	err := s.R.GetContext(ctx, &v, `SELECT value FROM settings WHERE key = ?`, key)
+	st, err := s.readStmt(ctx, `SELECT value FROM settings WHERE key = ?`)
+	if err == nil {
+		err = st.GetContext(ctx, &v, key)
+	}
 	if err != nil {
 		err = classify(err)
 		if errors.Is(err, ErrNotFound) {
@@ -27,7 +30,11 @@ func (s *Store) Settings(ctx context.Context) (map[string]string, error) {
 		Key   string `db:"key"`
 		Value string `db:"value"`
 	}{}
-	if err := s.R.SelectContext(ctx, &rows, `SELECT key, value FROM settings`); err != nil {
+	st, err := s.readStmt(ctx, `SELECT key, value FROM settings`)
+	if err == nil {
+		err = st.SelectContext(ctx, &rows)
+	}
+	if err != nil {
 		return nil, classify(err)
 	}
 	m := make(map[string]string, len(rows))

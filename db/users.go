@@ -50,7 +50,10 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
 // UserByCustom finds the customer a Dedipass callback's `custom` value names.
 func (s *Store) UserByCustom(ctx context.Context, custom string) (*User, error) {
 	var u User
-	err := s.R.GetContext(ctx, &u, `SELECT `+userCols+` FROM users WHERE custom = ?`, custom)
+	st, err := s.readStmt(ctx, `SELECT `+userCols+` FROM users WHERE custom = ?`)
+	if err == nil {
+		err = st.GetContext(ctx, &u, custom)
+	}
 	return &u, classify(err)
 }
 

@@ -38,10 +38,25 @@ const (
 // concurrent debits cannot both pass) and the entry is written with the balance after.
 // This is the only function that changes users.balance_cents.
 func ApplyLedger(ctx context.Context, tx *sqlx.Tx, e *LedgerEntry) error {
+	return applyLedger(ctx, tx, e, func(query string, args ...any) *sqlx.Row { return tx.QueryRowxContext(ctx, query, args...) })
+}
+
+// ApplyLedger is the package function above with the store's prepared statements.
+func (s *Store) ApplyLedger(ctx context.Context, tx *sqlx.Tx, e *LedgerEntry) error {
+	return applyLedger(ctx, tx, e, s.txRow(ctx, tx))
+}
+
+const (
+	sqlLedgerMove = `UPDATE users SET balance_cents = balance_cents + ?
+		WHERE id = ? AND balance_cents + ? >= 0 RETURNING balance_cents`
+	sqlLedgerInsert = `INSERT INTO ledger_entries
+		(user_id, amount_cents, balance_after_cents, kind, reference, note, actor_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+)
+
+func applyLedger(ctx context.Context, tx *sqlx.Tx, e *LedgerEntry, row func(query string, args ...any) *sqlx.Row) error {
 	var after int64
-	err := tx.QueryRowxContext(ctx, `UPDATE users SET balance_cents = balance_cents + ?
-		WHERE id = ? AND balance_cents + ? >= 0 RETURNING balance_cents`,
-		e.AmountCents, e.UserID, e.AmountCents).Scan(&after)
+	err := row(sqlLedgerMove, e.AmountCents, e.UserID, e.AmountCents).Scan(&after)
 	if err != nil {
 		err = classify(err)
 		if errors.Is(err, ErrNotFound) {
@@ -54,10 +69,7 @@ func ApplyLedger(ctx context.Context, tx *sqlx.Tx, e *LedgerEntry) error {
 	}
 	e.BalanceAfterCents = after
 	e.CreatedAt = Now()
-	return classify(tx.QueryRowxContext(ctx, `INSERT INTO ledger_entries
-		(user_id, amount_cents, balance_after_cents, kind, reference, note, actor_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		e.UserID, e.AmountCents, after, e.Kind, e.Reference, e.Note, e.ActorID, e.CreatedAt).Scan(&e.ID))
+	return classify(row(sqlLedgerInsert, e.UserID, e.AmountCents, after, e.Kind, e.Reference, e.Note, e.ActorID, e.CreatedAt).Scan(&e.ID))
 }
 
 // LedgerPage lists a user's entries, newest first.

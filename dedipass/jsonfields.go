@@ -90,9 +90,10 @@ var secretFieldNames = map[string]bool{
 	"secretkey":  true,
 }
 
+var fieldNameFolder = strings.NewReplacer("_", "", "-", "")
+
 func isSecretField(name string) bool {
-	n := strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(name))
-	return secretFieldNames[n]
+	return secretFieldNames[strings.ToLower(fieldNameFolder.Replace(name))]
 }
 
 // StripKeys returns body, a JSON document, re-encoded without any field

@@ -1,0 +1,68 @@
+package db_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"recharge/db"
+)
+
+// Concurrent settlements are group-committed; one failing item (a customer that does
+// not exist) is rolled back alone and the others of its batch are committed.
+func TestGroupCommitIsolatesFailures(t *testing.T) {
+	store, err := db.Open(filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ctx := context.Background()
+	u := &db.User{Email: "g@example.com", PasswordHash: "x", Role: "client", Custom: "gcustom"}
+	if err := store.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 200)
+	outs := make([]db.Settlement, 200)
+	for i := 0; i < 200; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			uid := u.ID
+			if i%50 == 7 {
+				uid = 999999 // foreign key violation
+			}
+			code := fmt.Sprintf("G%05d", i%150) // codes 0..49 reported twice
+			p := &db.Payment{Code: code, CodeKey: code, UserID: &uid, Status: db.StatusCredited, CreditCents: 10, Source: "callback"}
+			outs[i], errs[i] = store.SettlePayment(ctx, p)
+		}(i)
+	}
+	wg.Wait()
+	credited, failed := 0, 0
+	for i := range errs {
+		switch {
+		case errs[i] != nil:
+			failed++
+		case outs[i] == db.Credited:
+			credited++
+		}
+	}
+	bal, sum, err := store.LedgerSum(ctx, u.ID)
+	if err != nil || bal != sum {
+		t.Fatalf("balance %d ledger %d %v", bal, sum, err)
+	}
+	if bal != int64(credited)*10 {
+		t.Fatalf("balance %d for %d credits", bal, credited)
+	}
+	// 150 distinct codes; every report of codes 7, 57 and 107 names the missing
+	// customer (i = 7, 57, 107, 157), so those 4 fail and 147 codes credit once.
+	if credited != 147 || failed != 4 {
+		t.Fatalf("credited %d, failed %d", credited, failed)
+	}
+	var rows int
+	if err := store.R.Get(&rows, `SELECT COUNT(*) FROM payments WHERE credited_at IS NOT NULL`); err != nil || rows != credited {
+		t.Fatalf("credited rows %d, want %d (%v)", rows, credited, err)
+	}
+}
