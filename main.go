@@ -14,6 +14,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -90,6 +91,11 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slog.SetDefault(logger)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A small host runs this beside other things: let the GC work harder before the
+		// heap grows (soft limit; GOMEMLIMIT overrides it).
+		debug.SetMemoryLimit(40 << 20)
+	}
 
 	store, err := db.Open(*database)
 	if err != nil {

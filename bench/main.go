@@ -44,6 +44,7 @@ var (
 	callbacks = flag.Int("callbacks", 3000, "callbacks per run")
 	runs      = flag.Int("runs", 3, "runs per figure (median reported)")
 	keep      = flag.String("dir", "", "work folder (default: a temp folder, removed at the end)")
+	verbose   = flag.Bool("v", false, "print the server's memory after each stage")
 )
 
 type result struct {
@@ -111,6 +112,13 @@ func run() (bool, error) {
 		return false, err
 	}
 	defer srv.stop()
+	stage := func(name string) {
+		if *verbose {
+			rss, _ := peakRSS(srv.cmd.Process.Pid)
+			fmt.Printf("  after %-10s peak RSS %.1f MB\n", name, float64(rss)/1024)
+		}
+	}
+	stage("start")
 
 	// Callback credits/s vs raw single-row transactions with the same durability.
 	var ours, raw []float64
@@ -125,6 +133,7 @@ func run() (bool, error) {
 			return false, err
 		}
 		ours = append(ours, c)
+		stage("callbacks")
 	}
 	o, b := median(ours), median(raw)
 	results = append(results, result{"callback credits/s", fmt.Sprintf("%.0f/s", o), fmt.Sprintf("%.0f tx/s", b), fmt.Sprintf("%.2f×", o/b), "≥ 0.5× raw", o/b >= 0.5})
@@ -134,10 +143,12 @@ func run() (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	stage("login")
 	times, err := searchTimes(srv.base, jar, prefixes)
 	if err != nil {
 		return false, err
 	}
+	stage("search")
 	p50, p95 := percentile(times, 50), percentile(times, 95)
 	scan, err := likeScan(dbPath, prefixes[:min(len(prefixes), 5)])
 	if err != nil {
