@@ -89,7 +89,8 @@ CREATE TABLE IF NOT EXISTS payments (
 );
 CREATE INDEX IF NOT EXISTS payments_user ON payments(user_id, id);
 CREATE INDEX IF NOT EXISTS payments_status ON payments(status, id);
-CREATE INDEX IF NOT EXISTS payments_created ON payments(created_at);
+-- Sandbox payments are listed apart (admin filter mode=sandbox).
+CREATE INDEX IF NOT EXISTS payments_sandbox ON payments(id) WHERE sandbox = 1;
 -- Admin search by code prefix (db/payments_admin.go). A range on (code_key, status)
 -- counts and pages any prefix, with or without a status, from the index alone. A
 -- one-character prefix matches ~1/36 of the table: the first-character indexes hand
@@ -98,7 +99,7 @@ CREATE INDEX IF NOT EXISTS payments_code_status ON payments(code_key, status);
 CREATE INDEX IF NOT EXISTS payments_code_head ON payments((substr(code_key, 1, 1)), id);
 CREATE INDEX IF NOT EXISTS payments_code_head_status ON payments((substr(code_key, 1, 1)), status, id);
 -- Dashboard sums per day of credited payments (credited_at is set exactly when credited).
-CREATE INDEX IF NOT EXISTS payments_credited ON payments(credited_at, payout_cents, credit_cents) WHERE credited_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS payments_credited ON payments(credited_at, payout_cents, credit_cents, sandbox) WHERE credited_at IS NOT NULL;
 
 -- Every code typed in the form (refused ones included): rate limits and support.
 CREATE TABLE IF NOT EXISTS code_attempts (

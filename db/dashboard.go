@@ -10,13 +10,13 @@ type DaySums struct {
 	Count       int64 `db:"n"`
 }
 
-// DedipassDaily sums the credited payments per UTC day from `from` (a midnight UTC)
+// DedipassDaily sums the credited live payments (sandbox ones are not revenue) per UTC day from `from` (a midnight UTC)
 // for `days` days. Every day is present, zero when nothing was credited.
 func (s *Store) DedipassDaily(ctx context.Context, from int64, days int) ([]DaySums, error) {
 	var rows []DaySums
 	err := s.R.SelectContext(ctx, &rows, `SELECT ? + ((credited_at - ?) / 86400) * 86400 AS day,
 		SUM(payout_cents) AS payout_cents, SUM(credit_cents) AS credit_cents, COUNT(*) AS n
-		FROM payments WHERE credited_at IS NOT NULL AND credited_at >= ? AND credited_at < ?
+		FROM payments WHERE credited_at IS NOT NULL AND credited_at >= ? AND credited_at < ? AND sandbox = 0
 		GROUP BY 1 ORDER BY 1`, from, from, from, from+int64(days)*86400)
 	if err != nil {
 		return nil, classify(err)

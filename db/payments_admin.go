@@ -16,7 +16,14 @@ type PaymentFilter struct {
 	Code   string
 	Status string // one of the Status* words, or "" for all
 	UserID int64  // 0 for all customers
+	Mode   string // "" for all, "live" or "sandbox": sandbox payments are listed apart
 }
+
+// Payment list modes.
+const (
+	ModeLive    = "live"
+	ModeSandbox = "sandbox"
+)
 
 // MaxCodeLen is the longest payment code (SPEC §5.2).
 const MaxCodeLen = 64
@@ -91,6 +98,12 @@ func (f PaymentFilter) where() (from, where string, args []any, ok bool) {
 	if f.UserID != 0 {
 		conds = append(conds, "p.user_id = ?")
 		args = append(args, f.UserID)
+	}
+	switch f.Mode { // literal values, so the partial index payments_sandbox applies
+	case ModeSandbox:
+		conds = append(conds, "p.sandbox = 1")
+	case ModeLive:
+		conds = append(conds, "p.sandbox = 0")
 	}
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")

@@ -85,6 +85,16 @@ func TestBrowserSandboxTopUp(t *testing.T) {
 		chromedp.Navigate(env.URL+"/client/dedipass/history"),
 		chromedp.WaitVisible(chromedp.CSS(`tr[data-code="`+code+`"][data-status=credited]`)),
 	)
+	// The admin sees the payment, flagged sandbox, and listed apart with the sandbox filter.
+	admin.Run(
+		chromedp.Navigate(env.URL+"/admin/billing/dedipass?mode=sandbox"),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-code="`+code+`"][data-status=credited] .badge.sandbox`)),
+	)
+	admin.Screenshot("admin-sandbox-list")
+	admin.Run(chromedp.Navigate(env.URL+"/admin/billing/dedipass?mode=live"), chromedp.WaitVisible(chromedp.CSS(`#billing-results`)))
+	if n := admin.Eval(`document.querySelectorAll('tr[data-code]').length`); n != float64(0) {
+		t.Fatalf("live list shows %v sandbox rows", n)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	p, err := env.Store.PaymentByCode(ctx, code)

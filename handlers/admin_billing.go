@@ -20,9 +20,12 @@ import (
 
 // paymentFilter reads q, status and user from the query string (SPEC §8).
 func paymentFilter(c *fiber.Ctx) (db.PaymentFilter, error) {
-	f := db.PaymentFilter{Code: strings.TrimSpace(c.Query("q")), Status: strings.TrimSpace(c.Query("status"))}
+	f := db.PaymentFilter{Code: strings.TrimSpace(c.Query("q")), Status: strings.TrimSpace(c.Query("status")), Mode: c.Query("mode")}
 	if f.Status != "" && !db.ValidPaymentStatus(f.Status) {
 		return f, fiber.NewError(fiber.StatusBadRequest, tr(c, "admin.bad_status"))
+	}
+	if f.Mode != "" && f.Mode != db.ModeLive && f.Mode != db.ModeSandbox {
+		return f, fiber.NewError(fiber.StatusBadRequest, tr(c, "admin.bad_mode"))
 	}
 	if v := c.Query("user"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -45,6 +48,9 @@ func filterValues(f db.PaymentFilter) url.Values {
 	}
 	if f.UserID != 0 {
 		v.Set("user", strconv.FormatInt(f.UserID, 10))
+	}
+	if f.Mode != "" {
+		v.Set("mode", f.Mode)
 	}
 	return v
 }
