@@ -38,6 +38,7 @@ type Env struct {
 type Options struct {
 	DedipassAPI string
 	DBPath      string // reuse a database file (restart tests)
+	Log         io.Writer // receives the server's structured log (default: discarded, or t.Log with -v)
 }
 
 // Start runs the portal until the test ends.
@@ -61,7 +62,10 @@ func Start(t testing.TB, opts Options) *Env {
 		api = "http://127.0.0.1:1" // nothing listens: provider calls fail fast
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
+	switch {
+	case opts.Log != nil:
+		logger = slog.New(slog.NewTextHandler(opts.Log, nil))
+	case testing.Verbose():
 		logger = slog.New(slog.NewTextHandler(&testWriter{t}, nil))
 	}
 	app, srv, err := handlers.New(handlers.Config{BaseURL: base, DedipassAPI: api, Logger: logger}, store)
