@@ -42,17 +42,6 @@ func seedAdminData(t *testing.T, env *apptest.Env) (target *db.User) {
 	return target
 }
 
-func loginBrowser(b *Browser, base, email, password string) {
-	b.Run(
-		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(chromedp.CSS(`#login-submit`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), email),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), password),
-		chromedp.Click(chromedp.CSS(`#login-submit`)),
-		chromedp.WaitVisible(chromedp.CSS(`main.content h1`)),
-	)
-}
-
 // An admin finds one payment among many by typing the start of its code: the list
 // narrows in place (no reload), the URL carries q= so it can be shared, and the row's
 // customer link opens that customer's page.
@@ -60,7 +49,7 @@ func TestBrowserAdminLiveSearchOpensCustomer(t *testing.T) {
 	env := apptest.Start(t, apptest.Options{})
 	target := seedAdminData(t, env)
 	b := newBrowser(t, 1280, 900)
-	loginBrowser(b, env.URL, "boss@example.com", "password123")
+	b.Login(env.URL, "boss@example.com", "password123")
 
 	b.Run(
 		chromedp.Navigate(env.URL+"/admin/billing/dedipass"),
@@ -143,7 +132,7 @@ func TestBrowserAdminScreenshots(t *testing.T) {
 			// Headless windows have a minimum width: emulate the phone's viewport.
 			b.Run(chromedp.EmulateViewport(int64(w), 844, chromedp.EmulateMobile))
 		}
-		loginBrowser(b, env.URL, "boss@example.com", "password123")
+		b.Login(env.URL, "boss@example.com", "password123")
 		for _, p := range []struct{ name, path, wait string }{
 			{"dashboard", "/admin", "#revenue-chart"},
 			{"billing", "/admin/billing/dedipass", "#payments"},

@@ -146,3 +146,16 @@ func (b *Browser) Text(sel string) string {
 	}
 	return strings.TrimSpace(s)
 }
+
+// Login signs in through the real form and waits for the dashboard.
+func (b *Browser) Login(base, email, password string) {
+	b.t.Helper()
+	b.Run(
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#login-submit`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), email),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), password),
+		chromedp.Click(chromedp.CSS(`#login-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`main.content h1`)),
+	)
+}

@@ -20,7 +20,7 @@ func TestBrowserSandboxTopUp(t *testing.T) {
 	env.CreateUser("buyer@example.com", "password123", false)
 
 	admin := newBrowser(t, 1280, 900)
-	login(admin, env.URL, "admin@example.com", "password123")
+	admin.Login(env.URL, "admin@example.com", "password123")
 	admin.Run(
 		chromedp.Navigate(env.URL+"/admin/settings/dedipass"),
 		chromedp.WaitVisible(chromedp.CSS(`#settings-save`)),
@@ -33,7 +33,7 @@ func TestBrowserSandboxTopUp(t *testing.T) {
 	}
 
 	b := newBrowser(t, 1280, 1000)
-	login(b, env.URL, "buyer@example.com", "password123")
+	b.Login(env.URL, "buyer@example.com", "password123")
 	b.Run(
 		chromedp.Navigate(env.URL+"/client/dedipass"),
 		chromedp.WaitVisible(chromedp.CSS(`#sandbox-get-code`)),
@@ -101,17 +101,4 @@ func TestBrowserSandboxTopUp(t *testing.T) {
 	if err != nil || !p.Sandbox || !p.Credited() {
 		t.Fatalf("payment %+v %v", p, err)
 	}
-}
-
-// login signs in through the real form.
-func login(b *Browser, base, email, password string) {
-	b.t.Helper()
-	b.Run(
-		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(chromedp.CSS(`#login-submit`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), email),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), password),
-		chromedp.Click(chromedp.CSS(`#login-submit`)),
-		chromedp.WaitVisible(chromedp.CSS(`main.content`)),
-	)
 }

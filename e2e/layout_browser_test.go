@@ -24,7 +24,7 @@ func TestBrowserPagesFitPhoneAndDesktop(t *testing.T) {
 		for who, paths := range pages {
 			b := newBrowser(t, width, 900)
 			if who != "" {
-				login(b, env.URL, who, "password123")
+				b.Login(env.URL, who, "password123")
 			}
 			for _, p := range paths {
 				b.Run(chromedp.Navigate(env.URL+p), chromedp.WaitVisible(chromedp.CSS(`#main`)))

@@ -24,18 +24,6 @@ func creditWallet(t *testing.T, env *apptest.Env, userID, cents int64) {
 	}
 }
 
-func (b *Browser) login(base, email, password string) {
-	b.t.Helper()
-	b.Run(
-		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(chromedp.CSS(`#login-submit`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), email),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), password),
-		chromedp.Click(chromedp.CSS(`#login-submit`)),
-		chromedp.WaitVisible(chromedp.CSS(`main.content h1`)),
-	)
-}
-
 // An admin creates a monthly product; a customer with credit buys it, sees the
 // service listed, the balance drop and the invoice; a product they cannot afford says
 // so with a link to top up. Screenshots of the shop and the invoice at 1280 and 390 px.
@@ -46,7 +34,7 @@ func TestBrowserShopBuyProduct(t *testing.T) {
 	b := newBrowser(t, 1280, 900)
 
 	// Admin: create two products through the form.
-	b.login(env.URL, "admin@example.com", "password123")
+	b.Login(env.URL, "admin@example.com", "password123")
 	for _, p := range []struct{ name, desc, price, period string }{
 		{"VPS Starter", "1 vCPU, 2 Go de RAM, 40 Go SSD.\nSauvegarde quotidienne.", "4,99", "monthly"},
 		{"Serveur dédié", "8 cœurs, 64 Go de RAM.", "89", "once"},
@@ -77,7 +65,7 @@ func TestBrowserShopBuyProduct(t *testing.T) {
 
 	// Customer with 20,00 € buys the VPS.
 	creditWallet(t, env, customer.ID, 2000)
-	b.login(env.URL, "zoe@example.com", "password123")
+	b.Login(env.URL, "zoe@example.com", "password123")
 	b.Run(
 		chromedp.Navigate(env.URL+"/client/shop"),
 		chromedp.WaitVisible(chromedp.CSS(`#buy-`+vpsID)),
