@@ -68,6 +68,15 @@ func TestCSRFRequired(t *testing.T) {
 	if r.Status != http.StatusUnauthorized {
 		t.Fatalf("POST with header token: %d", r.Status)
 	}
+	// The token stays valid across login: a page loaded before logging in still posts.
+	env.CreateUser("csrf@example.com", "password123", false)
+	r = c.Do("POST", "/login", url.Values{"email": {"csrf@example.com"}, "password": {"password123"}, "_csrf": {tok}}, nil)
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("login: %d", r.Status)
+	}
+	if r := c.Do("POST", "/lang", url.Values{"lang": {"en"}, "_csrf": {tok}}, nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("same token after login: %d", r.Status)
+	}
 	// A token of another browser is refused.
 	other := env.NewClient()
 	r = other.Do("POST", "/login", url.Values{"email": {"a@b.co"}, "password": {"xxxxxxxx"}, "_csrf": {tok}}, nil)

@@ -79,27 +79,22 @@ func langOf(c *fiber.Ctx) string {
 	return i18n.Default
 }
 
-// csrfToken is the token of this browser: bound to the session when logged in, else to
-// an anonymous random cookie (set here when missing). Stateless: HMAC with a key kept in
-// the database, so every instance agrees.
+// csrfToken is the token of this browser: an HMAC (key kept in the database, so every
+// instance agrees) of a random HttpOnly browser cookie set here when missing. It stays
+// the same across login and logout, so a page loaded before logging in still posts, and
+// another site can neither read the cookie nor compute the token.
 func (s *Server) csrfToken(c *fiber.Ctx) string {
 	if t, ok := c.Locals("csrf").(string); ok {
 		return t
 	}
-	var bind string
-	if tok, ok := c.Locals("session").(string); ok && tok != "" {
-		bind = "s:" + tok
-	} else {
-		anon := c.Cookies(anonCookie)
-		if len(anon) < 20 || len(anon) > 64 {
-			b := make([]byte, 24)
-			_, _ = rand.Read(b)
-			anon = base64.RawURLEncoding.EncodeToString(b)
-			s.setCookie(c, anonCookie, anon, 0)
-		}
-		bind = "a:" + anon
+	anon := c.Cookies(anonCookie)
+	if len(anon) < 20 || len(anon) > 64 {
+		b := make([]byte, 24)
+		_, _ = rand.Read(b)
+		anon = base64.RawURLEncoding.EncodeToString(b)
+		s.setCookie(c, anonCookie, anon, 400*24*time.Hour)
 	}
-	t := s.sign(bind)
+	t := s.sign("browser:" + anon)
 	c.Locals("csrf", t)
 	return t
 }
