@@ -37,7 +37,7 @@ type Env struct {
 // Options tweak the portal under test.
 type Options struct {
 	DedipassAPI string
-	DBPath      string // reuse a database file (restart tests)
+	DBPath      string    // reuse a database file (restart tests)
 	Log         io.Writer // receives the server's structured log (default: discarded, or t.Log with -v)
 }
 
