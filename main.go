@@ -151,6 +151,9 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		if err := app.ShutdownWithTimeout(20 * time.Second); err != nil {
 			logger.Error("shutdown", "err", err.Error())
 		}
+		// If the signal came before the server goroutine started serving, Shutdown had
+		// nothing to stop: closing the listener makes that late Listener call return.
+		_ = ln.Close()
 		<-errc
 	}
 	if err := store.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
