@@ -3,9 +3,11 @@ package billing_test
 import (
 	"context"
 	"net/url"
+	"strings"
 	"testing"
 
 	"recharge/db"
+	"recharge/dedipass"
 )
 
 // FuzzCallback feeds arbitrary callback fields, with the right key and without. The
@@ -18,6 +20,7 @@ func FuzzCallback(f *testing.F) {
 	f.Add("success", "AB%_'\"\\", "1", "1", true, true)
 	f.Add("success", "ABC123", "1e9", "1", false, true)
 	f.Add("success", "ABC123", "99999999999999999999", "1", true, true)
+	f.Add("success", " lower1 ", "1", "1", true, true) // found by the fuzzer: trimmed, upper-cased key
 	fx := setup(f)
 	f.Fuzz(func(t *testing.T, status, code, vc, payout string, rightKey, knownCustomer bool) {
 		form := url.Values{"status": {status}, "code": {code}, "virtual_currency": {vc}, "payout": {payout}, "rate": {"FR-SMS-250"}}
@@ -47,7 +50,7 @@ func FuzzCallback(f *testing.F) {
 			t.Fatalf("wrong key: %d, balance %d -> %d", r.HTTPStatus, before, bal)
 		}
 		if bal != before {
-			p, err := fx.store.PaymentByCode(context.Background(), code)
+			p, err := fx.store.PaymentByCode(context.Background(), dedipass.CodeKey(strings.TrimSpace(code)))
 			if err != nil || p.Status != db.StatusCredited {
 				t.Fatalf("balance moved without a credited payment: %+v %v", p, err)
 			}
