@@ -165,18 +165,9 @@ func yesNo(b bool) string {
 	return "0"
 }
 
-// paramID reads a positive numeric :id; anything else is a 404.
-func paramID(c *fiber.Ctx) (int64, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fiber.ErrNotFound
-	}
-	return id, nil
-}
-
 // adminPayment: GET /admin/billing/dedipass/{id} — every field and the raw answer.
 func (s *Server) adminPayment(c *fiber.Ctx) error {
-	id, err := paramID(c)
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}

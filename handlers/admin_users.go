@@ -35,7 +35,7 @@ func (s *Server) adminUsers(c *fiber.Ctx) error {
 
 // userPage renders GET /admin/users/{id}; form errors re-render it with a status.
 func (s *Server) userPage(c *fiber.Ctx, status int, extra fiber.Map) error {
-	id, err := paramID(c)
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func (s *Server) adminUser(c *fiber.Ctx) error { return s.userPage(c, fiber.Stat
 
 // adminUserRole: POST /admin/users/{id}/role, field role = client | admin.
 func (s *Server) adminUserRole(c *fiber.Ctx) error {
-	id, err := paramID(c)
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (s *Server) adminUserRole(c *fiber.Ctx) error {
 // adminUserWallet: POST /admin/users/{id}/wallet, fields amount (decimal, may be
 // negative) and reason (required).
 func (s *Server) adminUserWallet(c *fiber.Ctx) error {
-	id, err := paramID(c)
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}

@@ -21,16 +21,6 @@ type shopItem struct {
 // shopApp is the domain rules on this server's store.
 func (s *Server) shopApp() *shop.Shop { return shop.New(s.store) }
 
-// pathID reads a positive numeric :id (anything else is a 404, like a missing row).
-// (The admin branch has the same helper as paramID; keep one after merging.)
-func pathID(c *fiber.Ctx) (int64, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fiber.ErrNotFound
-	}
-	return id, nil
-}
-
 func (s *Server) shopPage(c *fiber.Ctx) error {
 	return s.renderShop(c, fiber.StatusOK, nil)
 }

@@ -59,3 +59,12 @@ func (p *Pager) URL(n int) string {
 
 func (p *Pager) PrevURL() string { return p.URL(p.Page - 1) }
 func (p *Pager) NextURL() string { return p.URL(p.Page + 1) }
+
+// pathID reads a positive numeric :id (anything else is a 404, like a missing row).
+func pathID(c *fiber.Ctx) (int64, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fiber.ErrNotFound
+	}
+	return id, nil
+}
