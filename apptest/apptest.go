@@ -39,6 +39,8 @@ type Options struct {
 	DedipassAPI string
 	DBPath      string    // reuse a database file (restart tests)
 	Log         io.Writer // receives the server's structured log (default: discarded, or t.Log with -v)
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed.
+	TrustedProxies []string
 }
 
 // Start runs the portal until the test ends.
@@ -68,7 +70,7 @@ func Start(t testing.TB, opts Options) *Env {
 	case testing.Verbose():
 		logger = slog.New(slog.NewTextHandler(&testWriter{t}, nil))
 	}
-	app, srv, err := handlers.New(handlers.Config{BaseURL: base, DedipassAPI: api, Logger: logger}, store)
+	app, srv, err := handlers.New(handlers.Config{BaseURL: base, DedipassAPI: api, Logger: logger, TrustedProxies: opts.TrustedProxies}, store)
 	if err != nil {
 		t.Fatalf("handlers.New: %v", err)
 	}

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -225,4 +226,35 @@ func mustURL(s string) *url.URL {
 		panic(err)
 	}
 	return u
+}
+
+// X-Forwarded-For is ignored by default (a client could pick any IP to dodge the
+// per-IP limit) and believed only from a configured proxy.
+func TestTrustedProxyForLoginLimit(t *testing.T) {
+	fail := func(env *apptest.Env, c *apptest.Client, ip, email string) int {
+		tok := c.CSRF("/login")
+		return c.Do("POST", "/login", url.Values{"email": {email}, "password": {"wrong"}, "_csrf": {tok}},
+			map[string]string{"X-Forwarded-For": ip}).Status
+	}
+	// Not trusted: every attempt counts for 127.0.0.1, whatever the header says.
+	env := apptest.Start(t, apptest.Options{})
+	c := env.NewClient()
+	for i := 0; i < 5; i++ {
+		fail(env, c, fmt.Sprintf("10.0.0.%d", i), fmt.Sprintf("u%d@example.com", i))
+	}
+	if st := fail(env, c, "10.9.9.9", "other@example.com"); st != http.StatusTooManyRequests {
+		t.Fatalf("untrusted header dodged the IP limit: %d", st)
+	}
+	// Trusted loopback proxy: the forwarded address is the client's.
+	env2 := apptest.Start(t, apptest.Options{TrustedProxies: []string{"127.0.0.1"}})
+	c2 := env2.NewClient()
+	for i := 0; i < 5; i++ {
+		fail(env2, c2, "203.0.113.7", fmt.Sprintf("v%d@example.com", i))
+	}
+	if st := fail(env2, c2, "203.0.113.7", "w@example.com"); st != http.StatusTooManyRequests {
+		t.Fatalf("forwarded IP not limited: %d", st)
+	}
+	if st := fail(env2, c2, "198.51.100.1", "x@example.com"); st != http.StatusUnauthorized {
+		t.Fatalf("another forwarded IP limited too: %d", st)
+	}
 }

@@ -25,8 +25,11 @@ const (
 )
 
 // securityHeaders sets the headers every answer carries (issue #2, hardening).
-func securityHeaders(c *fiber.Ctx) error {
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	h := &c.Response().Header
+	if s.secure {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")

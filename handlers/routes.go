@@ -15,7 +15,7 @@ import (
 // routes declares every URL of the portal: the whole map at a glance.
 func (s *Server) routes(app *fiber.App) {
 	app.Use(recover.New())
-	app.Use(securityHeaders)
+	app.Use(s.securityHeaders)
 	app.Use(serverTiming)
 	app.Use(compress.New(compress.Config{Level: compress.LevelDefault}))
 	app.Use("/static", filesystem.New(filesystem.Config{
