@@ -110,6 +110,13 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if err != nil {
 		return classify(err)
 	}
+	defer func() {
+		// A panic in fn must not keep the single writer connection inside a transaction.
+		if v := recover(); v != nil {
+			_ = tx.Rollback()
+			panic(v)
+		}
+	}()
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
 		return classify(err)

@@ -147,7 +147,22 @@ func (s *Store) settleBatch(batch []*settleReq) {
 	for i, r := range batch {
 		saved[i] = r.p
 	}
-	err := s.Tx(ctx, func(tx *sqlx.Tx) error {
+	var err error
+	defer func() {
+		// A panic must not kill the process nor leave callers waiting: Tx rolled the
+		// transaction back, so nothing of the batch was committed.
+		if v := recover(); v != nil {
+			for i, r := range batch {
+				select {
+				case <-r.done:
+				default:
+					r.p, r.out, r.err = saved[i], Recorded, fmt.Errorf("settle: internal error: %v", v)
+					close(r.done)
+				}
+			}
+		}
+	}()
+	err = s.Tx(ctx, func(tx *sqlx.Tx) error {
 		for i, r := range batch {
 			if err := s.txExec(ctx, tx, sqlSavepoint); err != nil {
 				return err
