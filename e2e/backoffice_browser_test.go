@@ -1,0 +1,67 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"recharge/apptest"
+)
+
+// An admin credits a customer's wallet with a reason (French decimal comma), then
+// switches the Fund module off — which turns Dedipass off too and says so — and the
+// customer's wallet menu and pages disappear until the admin switches them back on.
+func TestBrowserAdjustmentAndModules(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	env.CreateUser("admin@example.com", "password123", true)
+	cust := env.CreateUser("cust@example.com", "password123", false)
+
+	a := newBrowser(t, 1280, 900)
+	a.Login(env.URL, "admin@example.com", "password123")
+	a.Run(
+		chromedp.Navigate(fmt.Sprintf("%s/admin/users/%d", env.URL, cust.ID)),
+		chromedp.WaitVisible(chromedp.CSS(`#adjust-submit`)),
+		chromedp.SendKeys(chromedp.CSS(`#adjust-form input[name=amount]`), "12,50"),
+		chromedp.SendKeys(chromedp.CSS(`#adjust-form input[name=reason]`), "Geste commercial"),
+		chromedp.Click(chromedp.CSS(`#adjust-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#wallet-balance[data-cents="1250"]`)),
+	)
+	if body := a.Text(`main.content`); !strings.Contains(body, "Geste commercial") {
+		t.Fatal("the reason is not in the customer's ledger")
+	}
+
+	// Fund off (the page asks for confirmation; accept it).
+	a.Run(chromedp.Navigate(env.URL+"/admin/modules"), chromedp.WaitVisible(chromedp.CSS(`#fund-toggle`)))
+	a.Eval(`window.confirm = function () { return true }; true`)
+	a.Run(
+		chromedp.Click(chromedp.CSS(`#fund-toggle`)),
+		chromedp.WaitVisible(chromedp.CSS(`#module-fund[data-enabled="0"]`)),
+	)
+	if a.Attr(`#module-dedipass`, "data-enabled") != "0" {
+		t.Fatal("Dedipass still on after Fund was turned off")
+	}
+	if msg := a.Text(`#flash`); !strings.Contains(msg, "Dedipass") {
+		t.Fatalf("no message about Dedipass following Fund: %q", msg)
+	}
+
+	c := newBrowser(t, 1280, 900)
+	c.Login(env.URL, "cust@example.com", "password123")
+	if n := c.Eval(`document.querySelectorAll('a[href="/client/wallet"], a[href="/client/dedipass"]').length`); n != float64(0) {
+		t.Fatalf("disabled modules still in the menu (%v links)", n)
+	}
+	c.Run(chromedp.Navigate(env.URL+"/client/wallet"), chromedp.WaitVisible(chromedp.CSS(`.error-code`)))
+	if code := c.Text(`.error-code`); code != "404" {
+		t.Fatalf("wallet page with Fund off: %s", code)
+	}
+
+	// Back on: Fund, then Dedipass.
+	a.Run(
+		chromedp.Click(chromedp.CSS(`#fund-toggle`)),
+		chromedp.WaitVisible(chromedp.CSS(`#module-fund[data-enabled="1"]`)),
+		chromedp.Click(chromedp.CSS(`#dedipass-toggle`)),
+		chromedp.WaitVisible(chromedp.CSS(`#module-dedipass[data-enabled="1"]`)),
+	)
+	c.Run(chromedp.Navigate(env.URL+"/client/wallet"), chromedp.WaitVisible(chromedp.CSS(`#wallet-balance[data-cents="1250"]`)))
+}
