@@ -65,3 +65,40 @@ func TestBrowserAdjustmentAndModules(t *testing.T) {
 	)
 	c.Run(chromedp.Navigate(env.URL+"/client/wallet"), chromedp.WaitVisible(chromedp.CSS(`#wallet-balance[data-cents="1250"]`)))
 }
+
+// The admin enables transfers; a customer sends part of their balance to another one,
+// and both wallets show it.
+func TestBrowserTransfer(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	env.CreateUser("admin@example.com", "password123", true)
+	alice := env.CreateUser("alice@example.com", "password123", false)
+	env.CreateUser("bob@example.com", "password123", false)
+	creditWallet(t, env, alice.ID, 2000)
+
+	a := newBrowser(t, 1280, 900)
+	a.Login(env.URL, "admin@example.com", "password123")
+	a.Run(
+		chromedp.Navigate(env.URL+"/admin/settings/fund"),
+		chromedp.WaitVisible(chromedp.CSS(`#fund-submit`)),
+		chromedp.Click(chromedp.CSS(`input[name=transfers_enabled]`)),
+		chromedp.Click(chromedp.CSS(`#fund-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#flash`)),
+	)
+
+	b := newBrowser(t, 1280, 900)
+	b.Login(env.URL, "alice@example.com", "password123")
+	b.Run(
+		chromedp.Navigate(env.URL+"/client/wallet"),
+		chromedp.WaitVisible(chromedp.CSS(`#transfer-submit`)),
+		chromedp.SendKeys(chromedp.CSS(`#transfer-form input[name=email]`), "bob@example.com"),
+		chromedp.SendKeys(chromedp.CSS(`#transfer-form input[name=amount]`), "7,25"),
+		chromedp.Click(chromedp.CSS(`#transfer-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#wallet-balance[data-cents="1275"]`)),
+	)
+	c := newBrowser(t, 1280, 900)
+	c.Login(env.URL, "bob@example.com", "password123")
+	c.Run(chromedp.Navigate(env.URL+"/client/wallet"), chromedp.WaitVisible(chromedp.CSS(`#wallet-balance[data-cents="725"]`)))
+	if body := c.Text(`#ledger`); !strings.Contains(body, "7,25") {
+		t.Fatalf("bob's ledger does not show the transfer: %q", body)
+	}
+}
