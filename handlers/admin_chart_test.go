@@ -30,13 +30,13 @@ func TestBuildDayChart(t *testing.T) {
 		t.Fatalf("chart: empty=%v bars=%d rows=%d xlabels=%d", ch.Empty, len(ch.Bars), len(ch.Rows), len(ch.XLabels))
 	}
 	// The tallest value fits in the plot: the credits dot of the last day is at or below the top.
-	if ch.Ticks[len(ch.Ticks)-1].Label != "30\u00a0€" || ch.Bars[29].H == "0.0" || ch.Bars[0].H != "0.0" {
+	if ch.Ticks[len(ch.Ticks)-1].Label != "30 €" || ch.Bars[29].H == "0.0" || ch.Bars[0].H != "0.0" {
 		t.Fatalf("ticks %v, last bar %+v", ch.Ticks, ch.Bars[29])
 	}
 	if !strings.Contains(ch.Bars[29].Title, "15,30") || !strings.Contains(ch.Bars[29].Title, "25,00") {
 		t.Fatalf("title %q", ch.Bars[29].Title)
 	}
-	if ch.PayoutTotal != "15,30\u00a0€" || ch.Dots[0].Show || !ch.Dots[29].Show {
+	if ch.PayoutTotal != "15,30 €" || ch.Dots[0].Show || !ch.Dots[29].Show {
 		t.Fatalf("totals %q, dots %v %v", ch.PayoutTotal, ch.Dots[0].Show, ch.Dots[29].Show)
 	}
 	if en := buildDayChart("en", "EUR", days); en.Ticks[1].Label != "€10" || en.XLabels[5].Label == ch.XLabels[5].Label {

@@ -106,7 +106,7 @@ func TestAdminProductForm(t *testing.T) {
 	}
 	id := createProduct(t, admin, url.Values{"name": {"VPS S"}, "description": {"1 vCPU"}, "price": {"2,50"}, "active": {"1"}, "stock": {"5"}})
 	page := admin.Get("/admin/products")
-	if !strings.Contains(page.Body, "VPS S") || !strings.Contains(page.Body, "2,50\u00a0€") {
+	if !strings.Contains(page.Body, "VPS S") || !strings.Contains(page.Body, "2,50 €") {
 		t.Fatal("product not listed with its price")
 	}
 	// Edit: bad input 422, then a real change.
@@ -165,7 +165,7 @@ func TestShopPurchaseFlow(t *testing.T) {
 
 	credit(t, env, u.ID, 1000)
 	shopPage := alice.Get("/client/shop")
-	if !strings.Contains(shopPage.Body, `data-cents="1000"`) || !strings.Contains(shopPage.Body, "2,50\u00a0€") {
+	if !strings.Contains(shopPage.Body, `data-cents="1000"`) || !strings.Contains(shopPage.Body, "2,50 €") {
 		t.Fatal("shop page lacks balance or formatted price")
 	}
 	if strings.Count(shopPage.Body, `id="wallet-balance"`) != 1 {

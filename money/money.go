@@ -177,15 +177,18 @@ func twoDigits(v uint64) string {
 	return string([]byte{byte('0' + v/10), byte('0' + v%10)})
 }
 
+// Separators are plain spaces, as SPEC §6 writes the French form ("12,50 €"): text
+// copied from a page, or matched by a test, is what people type. (Typography would
+// prefer no-break spaces; amounts in tables are kept on one line by CSS instead.)
 const (
-	nbsp       = "\u00a0" // no-break space
-	narrowNbsp = "\u202f" // narrow no-break space, the French thousands separator
+	curSep       = " " // between amount and currency
+	thousandsSep = " " // French thousands separator
 )
 
 // Format renders c for people reading lang:
 //
-//	fr: "1 234,50 €"  "-12,50 €"  "3,00 CHF"   (U+202F between thousands, U+00A0 before the currency)
-//	en: "€1,234.50"   "-€12.50"   "CHF 3.00"   (U+00A0 after a currency code)
+//	fr: "1 234,50 €"  "-12,50 €"  "3,00 CHF"   (plain spaces)
+//	en: "€1,234.50"   "-€12.50"   "CHF 3.00"
 //
 // lang is a language tag; only its primary subtag counts ("fr-BE" is
 // French) and any language other than French gets the English form.
@@ -212,10 +215,10 @@ func (c Cents) Format(lang, currency string) string {
 	}
 	units, hundredths := u/100, twoDigits(u%100)
 	if primaryLang(lang) == "fr" {
-		return sign + group(units, narrowNbsp) + "," + hundredths + nbsp + sym
+		return sign + group(units, thousandsSep) + "," + hundredths + curSep + sym
 	}
 	if !isSymbol {
-		sym += nbsp
+		sym += curSep
 	}
 	return sign + sym + group(units, ",") + "." + hundredths
 }
