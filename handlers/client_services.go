@@ -78,7 +78,7 @@ func (s *Server) serviceRenew(c *fiber.Ctx) error {
 	if !ok {
 		return err
 	}
-	return s.renderServices(c, status, s.problem(c, key, status == fiber.StatusPaymentRequired))
+	return s.renderServices(c, status, s.problem(c, key, key == keyInsufficient))
 }
 
 // adminServiceStatus: POST /admin/services/:id/status (field `status` = active |

@@ -52,7 +52,7 @@ func (s *Server) renderShop(c *fiber.Ctx, status int, problem fiber.Map) error {
 
 // shopBuy: POST /client/shop/:id/buy. Success and a replayed form both redirect (303)
 // to the services page with a message; a refusal re-renders the shop with the reason:
-// 402 insufficient balance (with a top-up link), 409 out of stock / not for sale /
+// 409 insufficient balance (with a top-up link), out of stock / not for sale /
 // expired form, 404 unknown product.
 func (s *Server) shopBuy(c *fiber.Ctx) error {
 	id, err := pathID(c)
@@ -78,7 +78,7 @@ func (s *Server) shopBuy(c *fiber.Ctx) error {
 	if !ok {
 		return err // db.ErrNotFound → 404; anything else is logged as a 500
 	}
-	return s.renderShop(c, status, s.problem(c, key, status == fiber.StatusPaymentRequired))
+	return s.renderShop(c, status, s.problem(c, key, key == keyInsufficient))
 }
 
 // problem is the alert of a refused money action; topUp adds the link to top up.

@@ -62,7 +62,7 @@ func (s *Server) renderWallet(c *fiber.Ctx, status int, problem fiber.Map, form 
 
 // walletTransfer: POST /client/wallet/transfer (fields `email`, `amount`). Success →
 // 303 to the wallet with a message; a refusal re-renders the wallet with the reason
-// (403 disabled, 402 insufficient balance, 422 bad amount/recipient/limits, 429 rate).
+// (403 disabled, 409 insufficient balance, 422 bad amount/recipient/limits, 429 rate).
 func (s *Server) walletTransfer(c *fiber.Ctx) error {
 	u := currentUser(c)
 	email, amount := c.FormValue("email"), c.FormValue("amount")
@@ -84,6 +84,6 @@ func (s *Server) walletTransfer(c *fiber.Ctx) error {
 	if !ok {
 		return err
 	}
-	return s.renderWallet(c, status, s.problem(c, key, status == fiber.StatusPaymentRequired),
+	return s.renderWallet(c, status, s.problem(c, key, key == keyInsufficient),
 		fiber.Map{"Email": email, "Amount": amount})
 }

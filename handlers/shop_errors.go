@@ -12,8 +12,11 @@ import (
 // place where buying, renewing, transferring and the shop's admin forms decide what
 // the user is told. ok=false means an unexpected error (the error handler logs it).
 //
-// Insufficient balance answers 402 Payment Required: the request was valid, the wallet
-// must be topped up first (the page links to the top-up page).
+// Insufficient balance answers 409 Conflict (SPEC §10 lists the statuses for refused
+// input; 402 is not among them): the request was valid, the wallet must be topped up
+// first, and the page links to the top-up page.
+const keyInsufficient = "shop.err_insufficient"
+
 func shopErrorStatus(err error) (status int, key string, ok bool) {
 	switch {
 	case errors.Is(err, errFormTokenInvalid):
@@ -21,7 +24,7 @@ func shopErrorStatus(err error) (status int, key string, ok bool) {
 	case errors.Is(err, shop.ErrTokenUsed):
 		return fiber.StatusConflict, "shop.err_form_expired", true
 	case errors.Is(err, shop.ErrInsufficientFunds):
-		return fiber.StatusPaymentRequired, "shop.err_insufficient", true
+		return fiber.StatusConflict, keyInsufficient, true
 	case errors.Is(err, shop.ErrOutOfStock):
 		return fiber.StatusConflict, "shop.err_out_of_stock", true
 	case errors.Is(err, shop.ErrNotForSale):

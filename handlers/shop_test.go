@@ -152,10 +152,10 @@ func TestShopPurchaseFlow(t *testing.T) {
 	id := createProduct(t, admin, url.Values{"name": {"VPS S"}, "description": {"1 vCPU"}, "price": {"2.50"}, "active": {"1"}})
 	action := fmt.Sprintf("/client/shop/%d/buy", id)
 
-	// Empty wallet: 402, a top-up link, nothing changes.
+	// Empty wallet: 409, a top-up link, nothing changes.
 	tok := formToken(t, alice, "/client/shop", action)
 	r := alice.Post("/client/shop", action, url.Values{"token": {tok}})
-	if r.Status != http.StatusPaymentRequired || !strings.Contains(r.Body, `id="shop-error"`) ||
+	if r.Status != http.StatusConflict || !strings.Contains(r.Body, `id="shop-error"`) ||
 		!strings.Contains(r.Body, `href="/client/dedipass"`) || !strings.Contains(r.Body, "solde est insuffisant") {
 		t.Fatalf("buy without funds: %d", r.Status)
 	}
@@ -250,7 +250,7 @@ func TestConcurrentPurchasesOverHTTP(t *testing.T) {
 	for _, s := range statuses {
 		count[s]++
 	}
-	if count[http.StatusSeeOther] != 3 || count[http.StatusPaymentRequired] != 47 {
+	if count[http.StatusSeeOther] != 3 || count[http.StatusConflict] != 47 {
 		t.Fatalf("statuses: %v", count)
 	}
 	if bal := balance(t, env, u.ID); bal != 50 {
@@ -406,8 +406,8 @@ func TestTransfersHTTP(t *testing.T) {
 	if w := bob.Get("/client/wallet"); !strings.Contains(w.Body, `data-kind="transfer_in" data-amount-cents="1250"`) || !strings.Contains(w.Body, "alice@example.com") {
 		t.Fatal("recipient ledger lacks the transfer")
 	}
-	// More than the balance: 402, nothing moves.
-	if r := bob.Post("/client/wallet", "/client/wallet/transfer", url.Values{"email": {"alice@example.com"}, "amount": {"13"}}); r.Status != http.StatusPaymentRequired {
+	// More than the balance: 409, nothing moves.
+	if r := bob.Post("/client/wallet", "/client/wallet/transfer", url.Values{"email": {"alice@example.com"}, "amount": {"13"}}); r.Status != http.StatusConflict {
 		t.Fatalf("overdraw: %d", r.Status)
 	}
 	if balance(t, env, b.ID) != 1250 {
