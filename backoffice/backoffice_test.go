@@ -116,19 +116,19 @@ func TestPaymentsWhileDisabled(t *testing.T) {
 		}
 	}
 	pay("BEFORE1")
-	if n, _, _ := PaymentsWhileDisabled(ctx, s); n != 0 {
+	if n, _, _ := paymentsWhileDisabled(ctx, s); n != 0 {
 		t.Fatalf("while enabled: %d", n)
 	}
 	// Same second as BEFORE1: only what comes after the switch counts.
 	if _, err := SetModule(ctx, s, Actor{}, ModuleDedipass, false); err != nil {
 		t.Fatal(err)
 	}
-	if n, _, _ := PaymentsWhileDisabled(ctx, s); n != 0 {
+	if n, _, _ := paymentsWhileDisabled(ctx, s); n != 0 {
 		t.Fatalf("no payment since disabling: %d", n)
 	}
 	pay("AFTER1")
 	pay("AFTER2")
-	if n, since, _ := PaymentsWhileDisabled(ctx, s); n != 2 || since == 0 {
+	if n, since, _ := paymentsWhileDisabled(ctx, s); n != 2 || since == 0 {
 		t.Fatalf("payments while disabled: %d since %d", n, since)
 	}
 }
@@ -170,4 +170,13 @@ func TestAdjustWalletRules(t *testing.T) {
 	if _, total, _ := s.AuditPage(ctx, 10, 0); total != 1 {
 		t.Fatalf("audit entries: %d", total)
 	}
+}
+
+// paymentsWhileDisabled reads the module state, then counts as the admin banner does.
+func paymentsWhileDisabled(ctx context.Context, s *db.Store) (n, since int64, err error) {
+	st, err := Modules(ctx, s)
+	if err != nil {
+		return 0, 0, err
+	}
+	return PaymentsWhileDisabled(ctx, s, st)
 }

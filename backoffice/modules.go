@@ -61,13 +61,20 @@ func readModules(ctx context.Context, tx *sqlx.Tx) (ModuleState, error) {
 	if err != nil {
 		return st, err
 	}
-	st.Fund = fund != "0"
-	st.Dedipass = dp != "0" && st.Fund
+	return StateOf(map[string]string{KeyModuleFund: fund, KeyModuleDedipass: dp,
+		KeyDedipassDisabledAt: at, KeyDedipassDisabledAfter: after}), nil
+}
+
+// StateOf reads the module switches from the settings: the one place of the rule
+// "Dedipass counts as on only if Fund is on too".
+func StateOf(set map[string]string) ModuleState {
+	st := ModuleState{Fund: set[KeyModuleFund] != "0"}
+	st.Dedipass = set[KeyModuleDedipass] != "0" && st.Fund
 	if !st.Dedipass {
-		st.DedipassDisabledAt, _ = strconv.ParseInt(at, 10, 64)
-		st.LastPaymentWhenDisabled, _ = strconv.ParseInt(after, 10, 64)
+		st.DedipassDisabledAt, _ = strconv.ParseInt(set[KeyDedipassDisabledAt], 10, 64)
+		st.LastPaymentWhenDisabled, _ = strconv.ParseInt(set[KeyDedipassDisabledAfter], 10, 64)
 	}
-	return st, nil
+	return st
 }
 
 // Modules reads the module switches.
@@ -76,13 +83,7 @@ func Modules(ctx context.Context, store *db.Store) (ModuleState, error) {
 	if err != nil {
 		return ModuleState{}, err
 	}
-	st := ModuleState{Fund: set[KeyModuleFund] != "0"}
-	st.Dedipass = set[KeyModuleDedipass] != "0" && st.Fund
-	if !st.Dedipass {
-		st.DedipassDisabledAt, _ = strconv.ParseInt(set[KeyDedipassDisabledAt], 10, 64)
-		st.LastPaymentWhenDisabled, _ = strconv.ParseInt(set[KeyDedipassDisabledAfter], 10, 64)
-	}
-	return st, nil
+	return StateOf(set), nil
 }
 
 // SetModule switches a module on or off (SPEC §4). Dedipass credits wallets, so it
@@ -154,10 +155,9 @@ func SetModule(ctx context.Context, store *db.Store, actor Actor, name string, o
 // PaymentsWhileDisabled counts the payments recorded since Dedipass was switched off
 // (0 when it is on), and says since when. The callback recorded and credited them
 // anyway (no paid code is lost); the admin should know.
-func PaymentsWhileDisabled(ctx context.Context, store *db.Store) (n, since int64, err error) {
-	st, err := Modules(ctx, store)
-	if err != nil || st.Dedipass || st.DedipassDisabledAt == 0 {
-		return 0, 0, err
+func PaymentsWhileDisabled(ctx context.Context, store *db.Store, st ModuleState) (n, since int64, err error) {
+	if st.Dedipass || st.DedipassDisabledAt == 0 {
+		return 0, 0, nil
 	}
 	n, err = store.PaymentsAfterID(ctx, st.LastPaymentWhenDisabled)
 	return n, st.DedipassDisabledAt, err

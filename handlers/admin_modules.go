@@ -65,8 +65,8 @@ func (s *Server) adminModuleSet(c *fiber.Ctx) error {
 }
 
 // adminWarnings are the banners every admin page shows (layout slot AdminWarnings).
-func (s *Server) adminWarnings(c *fiber.Ctx) []string {
-	n, since, err := backoffice.PaymentsWhileDisabled(c.UserContext(), s.store)
+func (s *Server) adminWarnings(c *fiber.Ctx, st backoffice.ModuleState) []string {
+	n, since, err := backoffice.PaymentsWhileDisabled(c.UserContext(), s.store, st)
 	if err != nil {
 		s.log.Warn("admin warnings", "err", err.Error())
 		return nil

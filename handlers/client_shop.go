@@ -93,7 +93,7 @@ func (s *Server) problem(c *fiber.Ctx, key string, topUp bool) fiber.Map {
 // topUpLink is where a customer adds credit: the Dedipass page, or the wallet when
 // the Dedipass module is off.
 func (s *Server) topUpLink(c *fiber.Ctx) string {
-	if s.modules(c.UserContext()).Dedipass {
+	if s.site(c).Modules.Dedipass {
 		return "/client/dedipass"
 	}
 	return "/client/wallet"

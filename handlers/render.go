@@ -1,11 +1,12 @@
 package handlers
 
 import (
-	"context"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"recharge/backoffice"
+	"recharge/billing"
 	"recharge/i18n"
 )
 
@@ -21,44 +22,50 @@ type Modules struct {
 	Dedipass bool
 }
 
-// modules reads the module switches (a fresh install has both on).
-func (s *Server) modules(ctx context.Context) Modules {
-	set, err := s.store.Settings(ctx)
-	if err != nil {
-		return Modules{Fund: true, Dedipass: true}
-	}
-	m := Modules{Fund: set["module_fund"] != "0", Dedipass: set["module_dedipass"] != "0"}
-	if !m.Fund {
-		m.Dedipass = false
-	}
-	return m
+// siteState is what every page of a request needs from the settings, read once per
+// request (page, module guard and top-up link all ask).
+type siteState struct {
+	Modules Modules
+	Raw     backoffice.ModuleState
+	Sandbox bool
 }
 
-// sandboxOn reports whether the admin switched the Dedipass sandbox on.
-func (s *Server) sandboxOn(ctx context.Context) bool {
-	v, _ := s.store.Setting(ctx, "dedipass_sandbox", "0")
-	return v == "1"
+func (s *Server) site(c *fiber.Ctx) siteState {
+	if st, ok := c.Locals("site").(siteState); ok {
+		return st
+	}
+	var st siteState
+	set, err := s.store.Settings(c.UserContext())
+	if err != nil {
+		s.log.Warn("settings unreadable, modules shown on", "err", err.Error())
+		set = map[string]string{}
+	}
+	st.Raw = backoffice.StateOf(set)
+	st.Modules = Modules{Fund: st.Raw.Fund, Dedipass: st.Raw.Dedipass}
+	st.Sandbox = set[billing.KeySandbox] == "1"
+	c.Locals("site", st)
+	return st
 }
 
 // page builds the data every full page needs, then adds the page's own values.
 func (s *Server) page(c *fiber.Ctx, title string, data fiber.Map) fiber.Map {
 	lang := langOf(c)
 	m := fiber.Map{
-		"Lang":    lang,
-		"Title":   title,
-		"CSRF":    s.csrfToken(c),
-		"Path":    c.Path(),
-		"Area":    "public",
-		"Modules": s.modules(c.UserContext()),
-		"Sandbox": s.sandboxOn(c.UserContext()),
+		"Lang":  lang,
+		"Title": title,
+		"CSRF":  s.csrfToken(c),
+		"Path":  c.Path(),
+		"Area":  "public",
 	}
+	site := s.site(c)
+	m["Modules"], m["Sandbox"] = site.Modules, site.Sandbox
 	if u := currentUser(c); u != nil {
 		m["User"] = u
 		m["Area"] = "client"
 		if strings.HasPrefix(c.Path(), "/admin") && u.IsAdmin() {
 			m["Area"] = "admin"
 			if !isHTMX(c) {
-				m["AdminWarnings"] = s.adminWarnings(c)
+				m["AdminWarnings"] = s.adminWarnings(c, site.Raw)
 			}
 		}
 	}

@@ -131,11 +131,7 @@ func (s *Server) templateFuncs() map[string]any {
 			if unix == 0 {
 				return ""
 			}
-			tm := time.Unix(unix, 0).UTC()
-			if lang == "en" {
-				return tm.Format("2006-01-02 15:04")
-			}
-			return tm.Format("02/01/2006 15:04")
+			return dateTime(lang, unix)
 		},
 		"day": func(lang string, unix int64) string {
 			tm := time.Unix(unix, 0).UTC()
