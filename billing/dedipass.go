@@ -51,6 +51,22 @@ type DedipassConfig struct {
 	Sandbox         bool
 }
 
+// accept sets what a code Dedipass accepted does (form and callback alike): a test
+// code is only recorded unless credit_test_codes is on, any other code credits
+// virtual_currency × unit_cents. The error is an overflow of that product.
+func (c DedipassConfig) accept(p *db.Payment, vc money.Micros) error {
+	if p.Test && !c.CreditTestCodes {
+		p.Status, p.Reason = db.StatusTest, "test code (not credited: setting credit_test_codes is off)"
+		return nil
+	}
+	credit, err := vc.Times(c.UnitCents)
+	if err != nil {
+		return err
+	}
+	p.Status, p.CreditCents = db.StatusCredited, int64(credit)
+	return nil
+}
+
 // Configured reports whether the keys needed to validate codes are set.
 func (c DedipassConfig) Configured() bool { return c.PublicKey != "" && c.PrivateKey != "" }
 
@@ -273,18 +289,10 @@ func (d *Dedipass) Redeem(ctx context.Context, user *db.User, rawCode string) (R
 	}
 
 	p := fill(base, answer)
-	switch {
-	case !answer.Success:
+	if !answer.Success {
 		p.Status, p.Reason = db.StatusRefused, answer.Message
-	case answer.Test && !cfg.CreditTestCodes:
-		p.Status, p.Reason = db.StatusTest, "test code (not credited: setting credit_test_codes is off)"
-	default:
-		credit, err := answer.VirtualCurrency.Times(cfg.UnitCents)
-		if err != nil {
-			p.Status, p.Reason = db.StatusError, "credit overflow: "+err.Error()
-			break
-		}
-		p.Status, p.CreditCents = db.StatusCredited, int64(credit)
+	} else if err := cfg.accept(&p, answer.VirtualCurrency); err != nil {
+		p.Status, p.Reason = db.StatusError, "credit overflow: "+err.Error()
 	}
 	settled, err := d.Store.SettlePayment(ctx, &p)
 	if err != nil {
@@ -437,17 +445,10 @@ func (d *Dedipass) Callback(ctx context.Context, form url.Values) (CallbackResul
 	}
 	uid := user.ID
 	p.UserID = &uid
-	switch {
-	case !success:
+	if !success {
 		p.Status, p.Reason = db.StatusRefused, "callback status "+strconv.Quote(status)
-	case p.Test && !cfg.CreditTestCodes:
-		p.Status, p.Reason = db.StatusTest, "test code (not credited: setting credit_test_codes is off)"
-	default:
-		credit, err := vc.Times(cfg.UnitCents)
-		if err != nil {
-			return CallbackResult{http.StatusBadRequest, "error", "virtual_currency too large"}, nil
-		}
-		p.Status, p.CreditCents = db.StatusCredited, int64(credit)
+	} else if err := cfg.accept(&p, vc); err != nil {
+		return CallbackResult{http.StatusBadRequest, "error", "virtual_currency too large"}, nil
 	}
 	settled, err := d.Store.SettlePayment(ctx, &p)
 	if err != nil {
