@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jmoiron/sqlx"
 
 	"recharge/accounts"
 	"recharge/db"
@@ -106,6 +107,18 @@ func (e *Env) CreateUser(email, password string, admin bool) *db.User {
 		e.T.Fatalf("create user %s: %v", email, err)
 	}
 	return u
+}
+
+// Credit puts cents in a wallet the way every credit does: ApplyLedger in a Tx.
+func (e *Env) Credit(userID, cents int64) {
+	e.T.Helper()
+	ctx := context.Background()
+	err := e.Store.Tx(ctx, func(tx *sqlx.Tx) error {
+		return db.ApplyLedger(ctx, tx, &db.LedgerEntry{UserID: userID, AmountCents: cents, Kind: db.KindAdjustment, Note: "test credit"})
+	})
+	if err != nil {
+		e.T.Fatalf("credit user %d: %v", userID, err)
+	}
 }
 
 // Client is a browser-like HTTP client: cookie jar, no automatic redirects.

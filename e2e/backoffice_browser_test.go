@@ -73,7 +73,7 @@ func TestBrowserTransfer(t *testing.T) {
 	env.CreateUser("admin@example.com", "password123", true)
 	alice := env.CreateUser("alice@example.com", "password123", false)
 	env.CreateUser("bob@example.com", "password123", false)
-	creditWallet(t, env, alice.ID, 2000)
+	env.Credit(alice.ID, 2000)
 
 	a := newBrowser(t, 1280, 900)
 	a.Login(env.URL, "admin@example.com", "password123")

@@ -6,23 +6,9 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/jmoiron/sqlx"
 
 	"recharge/apptest"
-	"recharge/db"
 )
-
-// creditWallet puts money in a wallet the way every credit does: ApplyLedger in a Tx.
-func creditWallet(t *testing.T, env *apptest.Env, userID, cents int64) {
-	t.Helper()
-	ctx := context.Background()
-	err := env.Store.Tx(ctx, func(tx *sqlx.Tx) error {
-		return db.ApplyLedger(ctx, tx, &db.LedgerEntry{UserID: userID, AmountCents: cents, Kind: db.KindAdjustment, Note: "e2e credit"})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 // An admin creates a monthly product; a customer with credit buys it, sees the
 // service listed, the balance drop and the invoice; a product they cannot afford says
@@ -64,7 +50,7 @@ func TestBrowserShopBuyProduct(t *testing.T) {
 	b.Run(chromedp.Click(chromedp.CSS(`#logout-button`)), chromedp.WaitVisible(chromedp.CSS(`#login-submit`)))
 
 	// Customer with 20,00 € buys the VPS.
-	creditWallet(t, env, customer.ID, 2000)
+	env.Credit(customer.ID, 2000)
 	b.Login(env.URL, "zoe@example.com", "password123")
 	b.Run(
 		chromedp.Navigate(env.URL+"/client/shop"),

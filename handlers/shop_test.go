@@ -10,23 +10,10 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/jmoiron/sqlx"
-
 	"recharge/apptest"
 	"recharge/db"
 	"recharge/shop"
 )
-
-func credit(t *testing.T, env *apptest.Env, userID, cents int64) {
-	t.Helper()
-	ctx := context.Background()
-	err := env.Store.Tx(ctx, func(tx *sqlx.Tx) error {
-		return db.ApplyLedger(ctx, tx, &db.LedgerEntry{UserID: userID, AmountCents: cents, Kind: db.KindAdjustment, Note: "test credit"})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 func balance(t *testing.T, env *apptest.Env, userID int64) int64 {
 	t.Helper()
@@ -163,7 +150,7 @@ func TestShopPurchaseFlow(t *testing.T) {
 		t.Fatal("service created without payment")
 	}
 
-	credit(t, env, u.ID, 1000)
+	env.Credit(u.ID, 1000)
 	shopPage := alice.Get("/client/shop")
 	if !strings.Contains(shopPage.Body, `data-cents="1000"`) || !strings.Contains(shopPage.Body, "2,50 €") {
 		t.Fatal("shop page lacks balance or formatted price")
@@ -229,7 +216,7 @@ func TestShopPurchaseFlow(t *testing.T) {
 func TestConcurrentPurchasesOverHTTP(t *testing.T) {
 	env, admin, u, alice := setup(t)
 	id := createProduct(t, admin, url.Values{"name": {"VPS"}, "price": {"2.50"}, "active": {"1"}})
-	credit(t, env, u.ID, 800) // affords 3
+	env.Credit(u.ID, 800) // affords 3
 	action := fmt.Sprintf("/client/shop/%d/buy", id)
 	csrf := alice.CSRF("/client/shop")
 	tokens := make([]string, 50)
@@ -264,8 +251,8 @@ func TestCustomersOnlySeeTheirOwn(t *testing.T) {
 	bob := env.NewClient()
 	bob.Login("bob@example.com", "password123")
 	id := createProduct(t, admin, url.Values{"name": {"Alice VPS"}, "price": {"1"}, "period": {"monthly"}, "active": {"1"}})
-	credit(t, env, a.ID, 1000)
-	credit(t, env, b.ID, 1000)
+	env.Credit(a.ID, 1000)
+	env.Credit(b.ID, 1000)
 	if r := alice.Post("/client/shop", fmt.Sprintf("/client/shop/%d/buy", id), nil); r.Status != http.StatusSeeOther {
 		t.Fatalf("alice buys: %d", r.Status)
 	}
@@ -317,7 +304,7 @@ func anon(env *apptest.Env) *apptest.Client { return env.NewClient() }
 func TestAdminServiceStatusHTTP(t *testing.T) {
 	env, admin, u, alice := setup(t)
 	id := createProduct(t, admin, url.Values{"name": {"VPS"}, "price": {"1"}, "period": {"monthly"}, "active": {"1"}})
-	credit(t, env, u.ID, 100)
+	env.Credit(u.ID, 100)
 	alice.Post("/client/shop", fmt.Sprintf("/client/shop/%d/buy", id), nil)
 	svcs, _ := env.Store.ServicesOfUser(context.Background(), u.ID)
 	path := fmt.Sprintf("/admin/services/%d/status", svcs[0].ID)
@@ -347,7 +334,7 @@ func TestAdminServiceStatusHTTP(t *testing.T) {
 func TestTransfersHTTP(t *testing.T) {
 	env, admin, a, alice := setup(t)
 	b := env.CreateUser("bob@example.com", "password123", false)
-	credit(t, env, a.ID, 5000)
+	env.Credit(a.ID, 5000)
 
 	page := alice.Get("/client/wallet")
 	if page.Status != 200 || !strings.Contains(page.Body, `id="transfers-disabled"`) || strings.Count(page.Body, `id="wallet-balance"`) != 1 {
@@ -428,7 +415,7 @@ func TestTransfersHTTP(t *testing.T) {
 func TestBackgroundRenewal(t *testing.T) {
 	env, admin, u, alice := setup(t)
 	id := createProduct(t, admin, url.Values{"name": {"VPS"}, "price": {"4"}, "period": {"monthly"}, "active": {"1"}})
-	credit(t, env, u.ID, 800)
+	env.Credit(u.ID, 800)
 	alice.Post("/client/shop", fmt.Sprintf("/client/shop/%d/buy", id), nil)
 	svcs, _ := env.Store.ServicesOfUser(context.Background(), u.ID)
 	due := *svcs[0].NextDueAt
@@ -453,7 +440,7 @@ func TestBackgroundRenewal(t *testing.T) {
 func TestShopPagesRenderInBothLanguages(t *testing.T) {
 	env, admin, u, alice := setup(t)
 	env.CreateUser("bob@example.com", "password123", false)
-	credit(t, env, u.ID, 10000)
+	env.Credit(u.ID, 10000)
 	once := createProduct(t, admin, url.Values{"name": {"Setup"}, "description": {"Line 1\nLine 2"}, "price": {"10"}, "stock": {"3"}, "active": {"1"}})
 	monthly := createProduct(t, admin, url.Values{"name": {"VPS"}, "price": {"4.99"}, "period": {"monthly"}, "active": {"1"}})
 	createProduct(t, admin, url.Values{"name": {"Sold out"}, "price": {"1"}, "stock": {"0"}, "active": {"1"}})
