@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 
 	"recharge/db"
 	"recharge/i18n"
@@ -30,25 +31,11 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	if code >= 500 {
 		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", code, "err", err.Error())
 	}
-	switch code {
-	case fiber.StatusNotFound:
-		if msg == "" || msg == "Not Found" || strings.HasPrefix(msg, "Cannot ") {
-			msg = i18n.T(lang, "error.not_found")
-		}
-	case fiber.StatusMethodNotAllowed:
-		msg = i18n.T(lang, "error.method")
-	case fiber.StatusRequestEntityTooLarge:
-		msg = i18n.T(lang, "error.too_large")
-	case fiber.StatusServiceUnavailable:
-		msg = i18n.T(lang, "error.unavailable")
-	case fiber.StatusInternalServerError:
-		msg = i18n.T(lang, "error.internal")
-	}
-	if msg == "" || code >= 500 && code != fiber.StatusServiceUnavailable && code != fiber.StatusBadGateway && code != fiber.StatusGatewayTimeout {
-		msg = i18n.T(lang, "error.internal")
-	}
-	if fe != nil && code < 500 && (msg == fe.Message) && isGenericFiberMessage(msg) {
-		msg = i18n.T(lang, "error.bad_request")
+	// Our handlers raise fiber errors with a translated sentence; fiber's own ones carry
+	// English defaults ("Not Found", "Cannot GET /x"), replaced by ours. A 500 never shows
+	// its cause.
+	if fe == nil || code == fiber.StatusInternalServerError || fe.Message == utils.StatusMessage(code) || strings.HasPrefix(msg, "Cannot ") {
+		msg = i18n.T(lang, defaultErrorKey(code))
 	}
 	c.Response().Header.Del(fiber.HeaderContentEncoding)
 	if strings.HasPrefix(c.Path(), "/api/") || strings.Contains(c.Get(fiber.HeaderAccept), "application/json") && !strings.Contains(c.Get(fiber.HeaderAccept), "text/html") {
@@ -70,11 +57,20 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	return nil
 }
 
-// isGenericFiberMessage spots fiber's English default texts so users get ours instead.
-func isGenericFiberMessage(m string) bool {
-	switch m {
-	case "Bad Request", "Unprocessable Entity", "Forbidden", "Conflict", "Too Many Requests", "Unauthorized":
-		return true
+// defaultErrorKey is the sentence shown for a status when nothing better is known.
+func defaultErrorKey(code int) string {
+	switch code {
+	case fiber.StatusNotFound:
+		return "error.not_found"
+	case fiber.StatusMethodNotAllowed:
+		return "error.method"
+	case fiber.StatusRequestEntityTooLarge:
+		return "error.too_large"
+	case fiber.StatusServiceUnavailable:
+		return "error.unavailable"
 	}
-	return false
+	if code >= 400 && code < 500 {
+		return "error.bad_request"
+	}
+	return "error.internal"
 }
