@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -108,7 +109,7 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (*db.Us
 	if err == nil {
 		ok = CheckPassword(u.PasswordHash, password)
 	} else {
-		CheckPassword(dummyHash, password) // same work whether or not the account exists
+		CheckPassword(dummyHash(), password) // same work whether or not the account exists
 	}
 	if !ok {
 		if err := s.Store.RecordLoginFailure(ctx, email, ip); err != nil {
@@ -189,7 +190,8 @@ const (
 	argonKeyLen  = 32
 )
 
-var dummyHash = HashPassword("not a real password, timing only")
+// dummyHash is computed on the first login of an unknown email, not at start-up.
+var dummyHash = sync.OnceValue(func() string { return HashPassword("not a real password, timing only") })
 
 // HashPassword hashes with argon2id in the PHC string format.
 func HashPassword(password string) string {
