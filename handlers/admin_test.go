@@ -584,6 +584,9 @@ func TestModulesRules(t *testing.T) {
 	if !strings.Contains(page, "module.disable") || !strings.Contains(page, "boss@example.com") || !strings.Contains(page, "dedipass disabled too") {
 		t.Error("audit page does not show the module changes")
 	}
+	if !strings.Contains(page, "Module désactivé") || strings.Contains(page, ">audit.") {
+		t.Error("audit actions are not translated")
+	}
 }
 
 func TestWarningWhenPaymentsArriveWhileDedipassDisabled(t *testing.T) {
