@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,11 +23,7 @@ import (
 	"recharge/handlers"
 )
 
-//go:embed schema.sql
-var schemaSQL string
-
 func main() {
-	db.SetSchema(schemaSQL)
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/jmoiron/sqlx"
 
 	"recharge/accounts"
 	"recharge/db"
@@ -113,8 +112,8 @@ func (e *Env) CreateUser(email, password string, admin bool) *db.User {
 func (e *Env) Credit(userID, cents int64) {
 	e.T.Helper()
 	ctx := context.Background()
-	err := e.Store.Tx(ctx, func(tx *sqlx.Tx) error {
-		return db.ApplyLedger(ctx, tx, &db.LedgerEntry{UserID: userID, AmountCents: cents, Kind: db.KindAdjustment, Note: "test credit"})
+	err := e.Store.Tx(ctx, func(tx *db.Tx) error {
+		return tx.ApplyLedger(ctx, &db.LedgerEntry{UserID: userID, AmountCents: cents, Kind: db.KindAdjustment, Note: "test credit"})
 	})
 	if err != nil {
 		e.T.Fatalf("credit user %d: %v", userID, err)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"strconv"
 
-	"github.com/jmoiron/sqlx"
-
 	"recharge/db"
 )
 
@@ -43,28 +41,6 @@ type ModuleChange struct {
 	DedipassTurnedOff bool
 }
 
-func readModules(ctx context.Context, tx *sqlx.Tx) (ModuleState, error) {
-	var st ModuleState
-	fund, err := db.SettingTx(ctx, tx, KeyModuleFund, "1")
-	if err != nil {
-		return st, err
-	}
-	dp, err := db.SettingTx(ctx, tx, KeyModuleDedipass, "1")
-	if err != nil {
-		return st, err
-	}
-	at, err := db.SettingTx(ctx, tx, KeyDedipassDisabledAt, "")
-	if err != nil {
-		return st, err
-	}
-	after, err := db.SettingTx(ctx, tx, KeyDedipassDisabledAfter, "")
-	if err != nil {
-		return st, err
-	}
-	return StateOf(map[string]string{KeyModuleFund: fund, KeyModuleDedipass: dp,
-		KeyDedipassDisabledAt: at, KeyDedipassDisabledAfter: after}), nil
-}
-
 // StateOf reads the module switches from the settings: the one place of the rule
 // "Dedipass counts as on only if Fund is on too".
 func StateOf(set map[string]string) ModuleState {
@@ -96,11 +72,12 @@ func SetModule(ctx context.Context, store *db.Store, actor Actor, name string, o
 		return ModuleChange{}, ErrUnknownModule
 	}
 	var ch ModuleChange
-	err := store.Tx(ctx, func(tx *sqlx.Tx) error {
-		cur, err := readModules(ctx, tx)
+	err := store.Tx(ctx, func(tx *db.Tx) error {
+		set, err := tx.Settings(ctx)
 		if err != nil {
 			return err
 		}
+		cur := StateOf(set)
 		next := cur
 		switch name {
 		case ModuleFund:
@@ -117,7 +94,7 @@ func SetModule(ctx context.Context, store *db.Store, actor Actor, name string, o
 		switch {
 		case cur.Dedipass && !next.Dedipass:
 			next.DedipassDisabledAt = db.Now()
-			if next.LastPaymentWhenDisabled, err = db.LastPaymentIDTx(ctx, tx); err != nil {
+			if next.LastPaymentWhenDisabled, err = tx.LastPaymentID(ctx); err != nil {
 				return err
 			}
 		case next.Dedipass:
@@ -129,16 +106,14 @@ func SetModule(ctx context.Context, store *db.Store, actor Actor, name string, o
 		if !ch.Changed {
 			return nil
 		}
-		kv := [][2]string{{KeyModuleFund, flag(next.Fund)}, {KeyModuleDedipass, flag(next.Dedipass)},
-			{KeyDedipassDisabledAt, ""}, {KeyDedipassDisabledAfter, ""}}
+		kv := map[string]string{KeyModuleFund: flag(next.Fund), KeyModuleDedipass: flag(next.Dedipass),
+			KeyDedipassDisabledAt: "", KeyDedipassDisabledAfter: ""}
 		if next.DedipassDisabledAt > 0 {
-			kv[2][1] = strconv.FormatInt(next.DedipassDisabledAt, 10)
-			kv[3][1] = strconv.FormatInt(next.LastPaymentWhenDisabled, 10)
+			kv[KeyDedipassDisabledAt] = strconv.FormatInt(next.DedipassDisabledAt, 10)
+			kv[KeyDedipassDisabledAfter] = strconv.FormatInt(next.LastPaymentWhenDisabled, 10)
 		}
-		for _, p := range kv {
-			if err := db.PutSettingTx(ctx, tx, p[0], p[1]); err != nil {
-				return err
-			}
+		if err := tx.SetSettings(ctx, kv); err != nil {
+			return err
 		}
 		action, details := "module.disable", ""
 		if on {
@@ -147,7 +122,7 @@ func SetModule(ctx context.Context, store *db.Store, actor Actor, name string, o
 		if ch.DedipassTurnedOff {
 			details = "dedipass disabled too (it needs fund)"
 		}
-		return store.Audit(ctx, tx, actor.ID, action, "module:"+name, details, actor.IP)
+		return tx.Audit(ctx, actor.ID, action, "module:"+name, details, actor.IP)
 	})
 	return ch, err
 }

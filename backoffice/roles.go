@@ -3,8 +3,6 @@ package backoffice
 import (
 	"context"
 
-	"github.com/jmoiron/sqlx"
-
 	"recharge/db"
 )
 
@@ -18,19 +16,20 @@ func SetRole(ctx context.Context, store *db.Store, actor Actor, userID int64, ro
 	if userID == actor.ID && role != "admin" {
 		return false, ErrSelfDemotion
 	}
-	err = store.Tx(ctx, func(tx *sqlx.Tx) error {
-		cur, err := db.UserRoleTx(ctx, tx, userID)
+	err = store.Tx(ctx, func(tx *db.Tx) error {
+		u, err := tx.UserByID(ctx, userID)
 		if err != nil {
 			return err
 		}
+		cur := u.Role
 		if cur == role {
 			return nil
 		}
-		if err := db.SetUserRoleTx(ctx, tx, userID, role); err != nil {
+		if err := tx.SetUserRole(ctx, userID, role); err != nil {
 			return err
 		}
 		changed = true
-		return store.Audit(ctx, tx, actor.ID, "user.role", userTarget(userID), cur+" → "+role, actor.IP)
+		return tx.Audit(ctx, actor.ID, "user.role", userTarget(userID), cur+" → "+role, actor.IP)
 	})
 	return changed, err
 }

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/jmoiron/sqlx"
-
 	"recharge/db"
 	"recharge/money"
 )
@@ -43,13 +41,13 @@ func AdjustWallet(ctx context.Context, store *db.Store, actor Actor, userID int6
 		id := actor.ID
 		e.ActorID = &id
 	}
-	err = store.Tx(ctx, func(tx *sqlx.Tx) error {
-		if err := db.ApplyLedger(ctx, tx, e); err != nil {
+	err = store.Tx(ctx, func(tx *db.Tx) error {
+		if err := tx.ApplyLedger(ctx, e); err != nil {
 			return err
 		}
 		details := fmt.Sprintf("amount=%s balance_after=%s reason=%s", amount.Decimal(),
 			money.Cents(e.BalanceAfterCents).Decimal(), strconv.Quote(reason))
-		return store.Audit(ctx, tx, actor.ID, "wallet.adjust", userTarget(userID), details, actor.IP)
+		return tx.Audit(ctx, actor.ID, "wallet.adjust", userTarget(userID), details, actor.IP)
 	})
 	if err != nil {
 		if errors.Is(err, db.ErrInsufficientFunds) {

@@ -218,44 +218,39 @@ func seed(path string, n int) (custom string, prefixes []string, err error) {
 	if err := store.SetSettings(ctx, map[string]string{billing.KeyPublic: "bench-pub", billing.KeyPrivate: "bench-priv", billing.KeySandbox: "1"}); err != nil {
 		return "", nil, err
 	}
-	tx, err := store.W.Begin()
-	if err != nil {
-		return "", nil, err
-	}
 	now := time.Now().Unix()
-	for i := 0; i < 1000; i++ {
-		if _, err := tx.Exec(`INSERT INTO users (email, password_hash, custom, created_at) VALUES (?, 'x', ?, ?)`,
-			fmt.Sprintf("seed%04d@example.com", i), fmt.Sprintf("seedcustom%04d", i), now); err != nil {
-			return "", nil, err
+	err = store.Tx(ctx, func(tx *db.Tx) error {
+		for i := 0; i < 1000; i++ {
+			if _, err := tx.ExecSQL(ctx, `INSERT INTO users (email, password_hash, custom, created_at) VALUES (?, 'x', ?, ?)`,
+				fmt.Sprintf("seed%04d@example.com", i), fmt.Sprintf("seedcustom%04d", i), now); err != nil {
+				return err
+			}
 		}
-	}
-	stmt, err := tx.Prepare(`INSERT INTO payments (code, code_key, user_id, custom, status, source, rate, solution, country,
-		payout_cents, virtual_currency, credit_cents, created_at, updated_at, credited_at)
-		VALUES (?, ?, ?, '', ?, 'callback', 'FR-SMS-250', 'SMS', 'FR', 120, '1', ?, ?, ?, ?)`)
+		statuses := []string{"credited", "credited", "credited", "refused", "error", "test"}
+		for i := 0; i < n; i++ {
+			code := randCode(10)
+			st := statuses[i%len(statuses)]
+			credit, creditedAt := int64(0), any(nil)
+			ts := now - int64(n-i)*5
+			if st == "credited" {
+				credit, creditedAt = 100, ts
+			}
+			if _, err := tx.ExecSQL(ctx, `INSERT INTO payments (code, code_key, user_id, custom, status, source, rate, solution, country,
+				payout_cents, virtual_currency, credit_cents, created_at, updated_at, credited_at)
+				VALUES (?, ?, ?, '', ?, 'callback', 'FR-SMS-250', 'SMS', 'FR', 120, '1', ?, ?, ?, ?)`,
+				code, code, 3+i%1000, st, credit, ts, ts, creditedAt); err != nil {
+				return err
+			}
+			if i%(n/50+1) == 0 {
+				prefixes = append(prefixes, code[:4], code[:6])
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return "", nil, err
 	}
-	statuses := []string{"credited", "credited", "credited", "refused", "error", "test"}
-	for i := 0; i < n; i++ {
-		code := randCode(10)
-		st := statuses[i%len(statuses)]
-		credit, creditedAt := int64(0), any(nil)
-		ts := now - int64(n-i)*5
-		if st == "credited" {
-			credit, creditedAt = 100, ts
-		}
-		if _, err := stmt.Exec(code, code, 3+i%1000, st, credit, ts, ts, creditedAt); err != nil {
-			return "", nil, err
-		}
-		if i%(n/50+1) == 0 {
-			prefixes = append(prefixes, code[:4], code[:6])
-		}
-	}
-	stmt.Close()
-	if err := tx.Commit(); err != nil {
-		return "", nil, err
-	}
-	_, err = store.W.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	_, err = store.ExecSQL(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 	return target.Custom, prefixes, err
 }
 

@@ -164,7 +164,7 @@ func (d *Dedipass) SaveConfig(ctx context.Context, actorID int64, ip string, for
 	d.sbx.ForgetRates()
 	details := fmt.Sprintf("public_key set=%t, private_key changed=%s, unit_cents=%d, credit_test_codes=%s, sandbox=%s",
 		pub != "", changedKey, unit, tests, sbx)
-	return d.Store.Audit(ctx, nil, actorID, "settings.dedipass", "dedipass", details, ip)
+	return d.Store.Audit(ctx, actorID, "settings.dedipass", "dedipass", details, ip)
 }
 
 // client picks the sandbox or the live API, with the keys to use.

@@ -14,28 +14,26 @@ type AuditEntry struct {
 	CreatedAt  int64   `db:"created_at"`
 }
 
-// Audit writes an audit entry. execer lets callers write it inside their transaction.
-func (s *Store) Audit(ctx context.Context, e Execer, actorID int64, action, target, details, ip string) error {
-	if e == nil {
-		e = s.W
-	}
+// Audit writes an audit entry (inside the transaction when called on a Tx, so the
+// action and its trace commit together).
+func (c *conn) Audit(ctx context.Context, actorID int64, action, target, details, ip string) error {
 	var actor any
 	if actorID > 0 {
 		actor = actorID
 	}
-	_, err := e.ExecContext(ctx, `INSERT INTO audit_log (actor_id, action, target, details, ip, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err := c.exec(ctx, `INSERT INTO audit_log (actor_id, action, target, details, ip, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		actor, action, target, details, ip, Now())
-	return classify(err)
+	return err
 }
 
 // AuditPage lists audit entries newest first.
-func (s *Store) AuditPage(ctx context.Context, limit, offset int) ([]AuditEntry, int64, error) {
+func (c *conn) AuditPage(ctx context.Context, limit, offset int) ([]AuditEntry, int64, error) {
 	var total int64
-	if err := s.R.GetContext(ctx, &total, `SELECT COUNT(*) FROM audit_log`); err != nil {
+	if err := c.get(ctx, &total, `SELECT COUNT(*) FROM audit_log`); err != nil {
 		return nil, 0, classify(err)
 	}
 	var out []AuditEntry
-	err := s.R.SelectContext(ctx, &out, `SELECT a.id, a.actor_id, u.email AS actor_email, a.action, a.target, a.details, a.ip, a.created_at
+	err := c.sel(ctx, &out, `SELECT a.id, a.actor_id, u.email AS actor_email, a.action, a.target, a.details, a.ip, a.created_at
 		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id ORDER BY a.id DESC LIMIT ? OFFSET ?`, limit, offset)
 	return out, total, classify(err)
 }

@@ -12,9 +12,9 @@ type DaySums struct {
 
 // DedipassDaily sums the credited live payments (sandbox ones are not revenue) per UTC day from `from` (a midnight UTC)
 // for `days` days. Every day is present, zero when nothing was credited.
-func (s *Store) DedipassDaily(ctx context.Context, from int64, days int) ([]DaySums, error) {
+func (c *conn) DedipassDaily(ctx context.Context, from int64, days int) ([]DaySums, error) {
 	var rows []DaySums
-	err := s.R.SelectContext(ctx, &rows, `SELECT ? + ((credited_at - ?) / 86400) * 86400 AS day,
+	err := c.sel(ctx, &rows, `SELECT ? + ((credited_at - ?) / 86400) * 86400 AS day,
 		SUM(payout_cents) AS payout_cents, SUM(credit_cents) AS credit_cents, COUNT(*) AS n
 		FROM payments WHERE credited_at IS NOT NULL AND credited_at >= ? AND credited_at < ? AND sandbox = 0
 		GROUP BY 1 ORDER BY 1`, from, from, from, from+int64(days)*86400)
@@ -34,9 +34,9 @@ func (s *Store) DedipassDaily(ctx context.Context, from int64, days int) ([]DayS
 }
 
 // RecentPayments lists the newest payments with their customer's email.
-func (s *Store) RecentPayments(ctx context.Context, n int) ([]Payment, error) {
+func (c *conn) RecentPayments(ctx context.Context, n int) ([]Payment, error) {
 	var out []Payment
-	err := s.R.SelectContext(ctx, &out, `SELECT `+paymentCols+`, u.email AS user_email
+	err := c.sel(ctx, &out, `SELECT `+paymentCols+`, u.email AS user_email
 		FROM payments p LEFT JOIN users u ON u.id = p.user_id ORDER BY p.id DESC LIMIT ?`, n)
 	return out, classify(err)
 }

@@ -1,7 +1,18 @@
-// Package db owns every SQL statement of Recharge. A Store wraps one writer connection
-// (SQLite allows one writer at a time; BEGIN IMMEDIATE makes writers queue instead of
-// failing mid-transaction) and a pool of readers. Handlers and domain packages never
-// write SQL: they call the named methods in this package, one file per entity.
+// Package db owns every SQL statement of Recharge and is the only package that imports
+// sqlx. A Store wraps one writer connection (SQLite allows one writer at a time;
+// BEGIN IMMEDIATE makes writers queue instead of failing mid-transaction) and a pool of
+// readers.
+//
+// One surface: each query is a method written once on conn, the query context shared
+// by *Store (reads on the read pool, writes on the writer) and *Tx (everything inside
+// one write transaction). So `store.UserByID(ctx, id)` and, inside
+// `store.Tx(ctx, func(tx *db.Tx) error {…})`, `tx.UserByID(ctx, id)` run the same code.
+// A method whose statements must commit together (ApplyLedger, InsertInvoice,
+// SetSettings) opens its own transaction when called on the Store.
+//
+// Engine differences live in dialect (dialect.go): placeholders are written `?` and
+// rebound for the engine, so a second SQL engine plugs in under the same methods.
+// Handlers and domain packages never write SQL; one file per entity.
 package db
 
 import (
@@ -17,8 +28,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	sqlite "modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Common errors callers map to user-facing outcomes.
@@ -30,18 +39,35 @@ var (
 	ErrUnavailable = errors.New("database unavailable")
 )
 
-// Store is the data access surface. W is the single writer, R the read pool.
+// Store is the data access surface: the query methods of conn on the pools, plus
+// transactions, the settlement engine (settle.go) and maintenance.
 type Store struct {
-	W      *sqlx.DB
-	R      *sqlx.DB
-	path   string
-	rstmts stmtCache
-	wstmts stmtCache
+	conn
+	w, r    *sqlx.DB
+	wst     *statements // prepared on the writer (transactions use these)
+	rst     *statements // prepared on the read pool
+	path    string
+	dialect dialect
 
 	settleOnce sync.Once
 	settleCh   chan *settleReq
 	closing    chan struct{}
 	closeOnce  sync.Once
+}
+
+// Tx is one write transaction, with every query method of the store.
+type Tx struct {
+	conn
+	tx *sqlx.Tx
+}
+
+// conn is where the queries run: the pools for a Store, the transaction for a Tx.
+type conn struct {
+	read  sqlx.ExtContext // reads: the read pool, or the transaction
+	write sqlx.ExtContext // writes: the writer, or the transaction
+	st    *statements     // prepared statements: the read set on the Store, the writer set in a Tx
+	tx    *Tx             // the transaction this conn belongs to; nil on the Store
+	store *Store
 }
 
 // Now is the clock used for timestamps (unix seconds); tests may replace it.
@@ -71,60 +97,139 @@ func Open(path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	s := &Store{W: w, path: path, settleCh: make(chan *settleReq), closing: make(chan struct{})}
-	if err := s.migrate(context.Background()); err != nil {
+	s := &Store{w: w, path: path, dialect: sqliteDialect, settleCh: make(chan *settleReq), closing: make(chan struct{})}
+	s.conn = conn{read: w, write: w, store: s}
+	ctx := context.Background()
+	if err := s.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
 	}
-	if err := s.prepareWriter(context.Background()); err != nil {
+	// Writer statements are prepared while no transaction runs: preparing one later
+	// would wait for the single writer connection that the transaction itself holds.
+	if s.wst, err = prepare(ctx, w, s.dialect, true); err != nil {
 		w.Close()
 		return nil, err
 	}
 	r, err := sqlx.Open("sqlite", dsn+"&_pragma=query_only(1)")
 	if err != nil {
+		s.wst.close()
 		w.Close()
 		return nil, err
 	}
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
-	s.R = r
+	if s.rst, err = prepare(ctx, r, s.dialect, false); err != nil {
+		s.wst.close()
+		r.Close()
+		w.Close()
+		return nil, err
+	}
+	s.r = r
+	s.conn = conn{read: r, write: w, st: s.rst, store: s}
 	return s, nil
 }
 
-// Close closes both pools.
+// Close stops the settlement engine and closes both pools.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.closing) })
-	s.rstmts.close()
-	s.wstmts.close()
-	err1 := s.R.Close()
-	err2 := s.W.Close()
-	return errors.Join(err1, err2)
+	s.rst.close()
+	s.wst.close()
+	return errors.Join(s.r.Close(), s.w.Close())
 }
 
 // Path is the database file path.
 func (s *Store) Path() string { return s.path }
 
 // Tx runs fn in one write transaction (BEGIN IMMEDIATE). fn's error rolls back.
-func (s *Store) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.W.BeginTxx(ctx, nil)
+func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqltx, err := s.w.BeginTxx(ctx, nil)
 	if err != nil {
 		return classify(err)
 	}
 	defer func() {
 		// A panic in fn must not keep the single writer connection inside a transaction.
 		if v := recover(); v != nil {
-			_ = tx.Rollback()
+			_ = sqltx.Rollback()
 			panic(v)
 		}
 	}()
+	tx := &Tx{tx: sqltx}
+	tx.conn = conn{read: sqltx, write: sqltx, st: s.wst, tx: tx, store: s}
 	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
+		_ = sqltx.Rollback()
 		return classify(err)
 	}
-	if err := tx.Commit(); err != nil {
-		return classify(err)
+	return classify(sqltx.Commit())
+}
+
+// atomic runs fn in the current transaction, or in a new one on the Store.
+func (c *conn) atomic(ctx context.Context, fn func(tx *Tx) error) error {
+	if c.tx != nil {
+		return fn(c.tx)
 	}
-	return nil
+	return c.store.Tx(ctx, fn)
+}
+
+// stmt binds a prepared statement to the transaction when there is one. Write
+// statements exist only in the writer set, so they are used inside a Tx alone
+// (methods that write on the Store go through atomic).
+func (c *conn) stmt(ctx context.Context, st *sqlx.Stmt) *sqlx.Stmt {
+	if c.tx != nil {
+		return c.tx.tx.StmtxContext(ctx, st)
+	}
+	return st
+}
+
+func (c *conn) q(query string) string { return c.store.dialect.rebind(query) }
+
+// get scans one row into dest.
+func (c *conn) get(ctx context.Context, dest any, query string, args ...any) error {
+	return classify(sqlx.GetContext(ctx, c.read, dest, c.q(query), args...))
+}
+
+// sel scans every row into dest (a slice).
+func (c *conn) sel(ctx context.Context, dest any, query string, args ...any) error {
+	return classify(sqlx.SelectContext(ctx, c.read, dest, c.q(query), args...))
+}
+
+// exec runs a write and reports the rows it changed.
+func (c *conn) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := c.write.ExecContext(ctx, c.q(query), args...)
+	if err != nil {
+		return 0, classify(err)
+	}
+	n, err := res.RowsAffected()
+	return n, classify(err)
+}
+
+// execOne runs a write that must change exactly one row (else ErrNotFound).
+func (c *conn) execOne(ctx context.Context, query string, args ...any) error {
+	n, err := c.exec(ctx, query, args...)
+	if err == nil && n == 0 {
+		return ErrNotFound
+	}
+	return err
+}
+
+// insert runs an INSERT … RETURNING id on the writer.
+func (c *conn) insert(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	err := c.write.QueryRowxContext(ctx, c.q(query), args...).Scan(&id)
+	return id, classify(err)
+}
+
+// ExecSQL runs raw SQL on the writer and returns the rows changed. It exists for test
+// fixtures, fault injection and the benchmark's bulk seeding, which need statements
+// no feature has; application code uses the named methods.
+func (c *conn) ExecSQL(ctx context.Context, query string, args ...any) (int64, error) {
+	return c.exec(ctx, query, args...)
+}
+
+// QueryInt runs a raw one-value query (tests and tools count rows with it).
+func (c *conn) QueryInt(ctx context.Context, query string, args ...any) (int64, error) {
+	var n int64
+	err := c.get(ctx, &n, query, args...)
+	return n, err
 }
 
 // Backup writes a consistent copy of the live database to dest (VACUUM INTO).
@@ -137,14 +242,14 @@ func (s *Store) Backup(ctx context.Context, dest string) error {
 			return err
 		}
 	}
-	_, err := s.W.ExecContext(ctx, "VACUUM INTO ?", dest)
+	_, err := s.w.ExecContext(ctx, "VACUUM INTO ?", dest)
 	return err
 }
 
 // Healthy checks that the database answers.
 func (s *Store) Healthy(ctx context.Context) error {
 	var one int
-	return s.R.GetContext(ctx, &one, "SELECT 1")
+	return s.get(ctx, &one, "SELECT 1")
 }
 
 // classify maps driver errors to the package's sentinel errors, keeping the cause.
@@ -152,25 +257,11 @@ func classify(err error) error {
 	if err == nil {
 		return nil
 	}
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) || errors.Is(err, ErrUnavailable) {
+		return err
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() & 0xff {
-		case sqlite3.SQLITE_CONSTRAINT:
-			if se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
-				return fmt.Errorf("%w: %w", ErrConflict, err)
-			}
-		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_FULL, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED,
-			sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
-			return fmt.Errorf("%w: %w", ErrUnavailable, err)
-		}
-	}
-	return err
-}
-
-// Execer is satisfied by *sqlx.DB and *sqlx.Tx, so a write can join a transaction.
-type Execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	return sqliteDialect.classify(err)
 }

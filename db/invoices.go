@@ -2,8 +2,6 @@ package db
 
 import (
 	"context"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // Invoice kinds.
@@ -43,13 +41,13 @@ type InvoiceLine struct {
 const invoiceCols = `i.id, i.user_id, i.total_cents, i.status, i.kind, i.currency, i.seller, i.buyer, i.created_at`
 
 // InvoicesOfUser lists a customer's invoices, newest first.
-func (s *Store) InvoicesOfUser(ctx context.Context, userID int64, limit, offset int) ([]Invoice, int64, error) {
+func (c *conn) InvoicesOfUser(ctx context.Context, userID int64, limit, offset int) ([]Invoice, int64, error) {
 	var total int64
-	if err := s.R.GetContext(ctx, &total, `SELECT COUNT(*) FROM invoices WHERE user_id = ?`, userID); err != nil {
+	if err := c.get(ctx, &total, `SELECT COUNT(*) FROM invoices WHERE user_id = ?`, userID); err != nil {
 		return nil, 0, classify(err)
 	}
 	var out []Invoice
-	err := s.R.SelectContext(ctx, &out, `SELECT `+invoiceCols+`,
+	err := c.sel(ctx, &out, `SELECT `+invoiceCols+`,
 		COALESCE((SELECT l.description FROM invoice_lines l WHERE l.invoice_id = i.id ORDER BY l.id LIMIT 1), '') AS summary
 		FROM invoices i WHERE i.user_id = ? ORDER BY i.id DESC LIMIT ? OFFSET ?`, userID, limit, offset)
 	return out, total, classify(err)
@@ -57,20 +55,20 @@ func (s *Store) InvoicesOfUser(ctx context.Context, userID int64, limit, offset 
 
 // InvoiceOfUser loads one invoice of one customer with its lines; another customer's
 // invoice is ErrNotFound.
-func (s *Store) InvoiceOfUser(ctx context.Context, id, userID int64) (*Invoice, []InvoiceLine, error) {
+func (c *conn) InvoiceOfUser(ctx context.Context, id, userID int64) (*Invoice, []InvoiceLine, error) {
 	var inv Invoice
-	if err := s.R.GetContext(ctx, &inv, `SELECT `+invoiceCols+` FROM invoices i WHERE i.id = ? AND i.user_id = ?`, id, userID); err != nil {
+	if err := c.get(ctx, &inv, `SELECT `+invoiceCols+` FROM invoices i WHERE i.id = ? AND i.user_id = ?`, id, userID); err != nil {
 		return nil, nil, classify(err)
 	}
 	var lines []InvoiceLine
-	err := s.R.SelectContext(ctx, &lines, `SELECT id, invoice_id, description, quantity, unit_cents, total_cents,
+	err := c.sel(ctx, &lines, `SELECT id, invoice_id, description, quantity, unit_cents, total_cents,
 		service_id, period_from, period_to FROM invoice_lines WHERE invoice_id = ? ORDER BY id`, id)
 	return &inv, lines, classify(err)
 }
 
-// InsertInvoice writes an invoice and its lines inside tx; the total is the sum of the
-// lines (computed here, so it cannot disagree with them).
-func InsertInvoice(ctx context.Context, tx *sqlx.Tx, inv *Invoice, lines []InvoiceLine) error {
+// InsertInvoice writes an invoice and its lines in one transaction; the total is the
+// sum of the lines (computed here, so it cannot disagree with them).
+func (c *conn) InsertInvoice(ctx context.Context, inv *Invoice, lines []InvoiceLine) error {
 	inv.TotalCents = 0
 	for i := range lines {
 		if lines[i].Quantity == 0 {
@@ -83,21 +81,24 @@ func InsertInvoice(ctx context.Context, tx *sqlx.Tx, inv *Invoice, lines []Invoi
 		inv.Status = "paid"
 	}
 	inv.CreatedAt = Now()
-	err := tx.QueryRowxContext(ctx, `INSERT INTO invoices (user_id, total_cents, status, kind, currency, seller, buyer, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		inv.UserID, inv.TotalCents, inv.Status, inv.Kind, inv.Currency, inv.Seller, inv.Buyer, inv.CreatedAt).Scan(&inv.ID)
-	if err != nil {
-		return classify(err)
-	}
-	for i := range lines {
-		l := &lines[i]
-		l.InvoiceID = inv.ID
-		if err := tx.QueryRowxContext(ctx, `INSERT INTO invoice_lines
-			(invoice_id, description, quantity, unit_cents, total_cents, service_id, period_from, period_to)
+	return c.atomic(ctx, func(tx *Tx) error {
+		var err error
+		inv.ID, err = tx.insert(ctx, `INSERT INTO invoices (user_id, total_cents, status, kind, currency, seller, buyer, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			l.InvoiceID, l.Description, l.Quantity, l.UnitCents, l.TotalCents, l.ServiceID, l.PeriodFrom, l.PeriodTo).Scan(&l.ID); err != nil {
-			return classify(err)
+			inv.UserID, inv.TotalCents, inv.Status, inv.Kind, inv.Currency, inv.Seller, inv.Buyer, inv.CreatedAt)
+		if err != nil {
+			return err
 		}
-	}
-	return nil
+		for i := range lines {
+			l := &lines[i]
+			l.InvoiceID = inv.ID
+			if l.ID, err = tx.insert(ctx, `INSERT INTO invoice_lines
+				(invoice_id, description, quantity, unit_cents, total_cents, service_id, period_from, period_to)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				l.InvoiceID, l.Description, l.Quantity, l.UnitCents, l.TotalCents, l.ServiceID, l.PeriodFrom, l.PeriodTo); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

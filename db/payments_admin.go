@@ -3,8 +3,6 @@ package db
 import (
 	"context"
 	"strings"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // PaymentFilter selects payments for the admin list and its CSV export. The zero value
@@ -130,20 +128,20 @@ func (f PaymentFilter) findSQL() (count, page string, args []any, ok bool) {
 
 // FindPayments lists the payments matching f, newest first, with the number of
 // matching rows. A prefix that cannot match returns nothing without a query.
-func (s *Store) FindPayments(ctx context.Context, f PaymentFilter, limit, offset int) ([]Payment, int64, error) {
+func (c *conn) FindPayments(ctx context.Context, f PaymentFilter, limit, offset int) ([]Payment, int64, error) {
 	countSQL, pageSQL, args, ok := f.findSQL()
 	if !ok {
 		return nil, 0, nil
 	}
 	var total int64
-	if err := s.R.GetContext(ctx, &total, countSQL, args...); err != nil {
+	if err := c.get(ctx, &total, countSQL, args...); err != nil {
 		return nil, 0, classify(err)
 	}
 	if total == 0 || int64(offset) >= total {
 		return nil, total, nil
 	}
 	var out []Payment
-	err := s.R.SelectContext(ctx, &out, pageSQL, append(args, limit, offset)...)
+	err := c.sel(ctx, &out, pageSQL, append(args, limit, offset)...)
 	return out, total, classify(err)
 }
 
@@ -155,12 +153,12 @@ func (f PaymentFilter) exportSQL() (string, []any, bool) {
 
 // EachPayment calls fn for every payment matching f, newest first, reading from one
 // cursor so a large export never sits in memory. fn's error stops the walk.
-func (s *Store) EachPayment(ctx context.Context, f PaymentFilter, fn func(*Payment) error) error {
+func (c *conn) EachPayment(ctx context.Context, f PaymentFilter, fn func(*Payment) error) error {
 	q, args, ok := f.exportSQL()
 	if !ok {
 		return nil
 	}
-	rows, err := s.R.QueryxContext(ctx, q, args...)
+	rows, err := c.read.QueryxContext(ctx, c.q(q), args...)
 	if err != nil {
 		return classify(err)
 	}
@@ -177,17 +175,17 @@ func (s *Store) EachPayment(ctx context.Context, f PaymentFilter, fn func(*Payme
 	return classify(rows.Err())
 }
 
-// LastPaymentIDTx is the id of the newest payment (0 when there is none), read in tx.
-func LastPaymentIDTx(ctx context.Context, tx *sqlx.Tx) (int64, error) {
+// LastPaymentID is the id of the newest payment (0 when there is none).
+func (c *conn) LastPaymentID(ctx context.Context) (int64, error) {
 	var id int64
-	err := tx.GetContext(ctx, &id, `SELECT COALESCE(MAX(id), 0) FROM payments`)
+	err := c.get(ctx, &id, `SELECT COALESCE(MAX(id), 0) FROM payments`)
 	return id, classify(err)
 }
 
 // PaymentsAfterID counts payments recorded after the one with the given id (ids only
 // grow: payments are never deleted).
-func (s *Store) PaymentsAfterID(ctx context.Context, id int64) (int64, error) {
+func (c *conn) PaymentsAfterID(ctx context.Context, id int64) (int64, error) {
 	var n int64
-	err := s.R.GetContext(ctx, &n, `SELECT COUNT(*) FROM payments WHERE id > ?`, id)
+	err := c.get(ctx, &n, `SELECT COUNT(*) FROM payments WHERE id > ?`, id)
 	return n, classify(err)
 }

@@ -35,7 +35,7 @@ func BenchmarkFindPayments(b *testing.B) {
 	defer s.Close()
 	ctx := context.Background()
 	var codes []string
-	if err := s.R.SelectContext(ctx, &codes, `SELECT code_key FROM payments ORDER BY random() LIMIT 5000`); err != nil {
+	if err := s.r.SelectContext(ctx, &codes, `SELECT code_key FROM payments ORDER BY random() LIMIT 5000`); err != nil {
 		b.Fatal(err)
 	}
 	if len(codes) == 0 {

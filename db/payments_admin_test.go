@@ -39,7 +39,7 @@ func TestFindPaymentsMatchesBruteForce(t *testing.T) {
 	seedPayments(t, s, 4000, users, 7)
 	ctx := context.Background()
 	var all []Payment
-	if err := s.R.SelectContext(ctx, &all, `SELECT `+paymentCols+` FROM payments p ORDER BY p.id DESC`); err != nil {
+	if err := s.r.SelectContext(ctx, &all, `SELECT `+paymentCols+` FROM payments p ORDER BY p.id DESC`); err != nil {
 		t.Fatal(err)
 	}
 	prefixes := []string{"", "A", "z", "0", "9", "AB", "ab", "Z9", "ABC", all[17].Code[:4], strings.ToLower(all[99].Code), all[5].Code[:7], "ZZZZZZZZZ"}
@@ -110,7 +110,7 @@ type planRow struct {
 func queryPlan(t *testing.T, s *Store, q string, args []any) string {
 	t.Helper()
 	var rows []planRow
-	if err := s.R.SelectContext(context.Background(), &rows, "EXPLAIN QUERY PLAN "+q, args...); err != nil {
+	if err := s.r.SelectContext(context.Background(), &rows, "EXPLAIN QUERY PLAN "+q, args...); err != nil {
 		t.Fatalf("explain: %v\n%s", err, q)
 	}
 	var lines []string
@@ -134,12 +134,12 @@ func TestFindPaymentsQueryPlanUsesIndex(t *testing.T) {
 	}
 	for _, analyzed := range []bool{false, true} {
 		if analyzed {
-			if _, err := s.W.Exec(`ANALYZE`); err != nil {
+			if _, err := s.w.Exec(`ANALYZE`); err != nil {
 				t.Fatal(err)
 			}
 			// New statistics are read by new connections.
-			s.R.SetMaxIdleConns(0)
-			s.R.SetMaxIdleConns(4)
+			s.r.SetMaxIdleConns(0)
+			s.r.SetMaxIdleConns(4)
 		}
 		for _, f := range filters {
 			count, page, args, ok := f.findSQL()

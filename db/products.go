@@ -3,8 +3,6 @@ package db
 import (
 	"context"
 	"errors"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // ErrOutOfStock: a product with a stock limit has none left.
@@ -34,98 +32,75 @@ type Product struct {
 const productCols = `p.id, p.name, p.description, p.price_cents, p.period, p.stock, p.active, p.created_at, p.updated_at`
 
 // ProductsPage lists every product (active first, then by name) with its sales count.
-func (s *Store) ProductsPage(ctx context.Context, limit, offset int) ([]Product, int64, error) {
+func (c *conn) ProductsPage(ctx context.Context, limit, offset int) ([]Product, int64, error) {
 	var total int64
-	if err := s.R.GetContext(ctx, &total, `SELECT COUNT(*) FROM products`); err != nil {
+	if err := c.get(ctx, &total, `SELECT COUNT(*) FROM products`); err != nil {
 		return nil, 0, classify(err)
 	}
 	var out []Product
-	err := s.R.SelectContext(ctx, &out, `SELECT `+productCols+`,
+	err := c.sel(ctx, &out, `SELECT `+productCols+`,
 		(SELECT COUNT(*) FROM services sv WHERE sv.product_id = p.id) AS sold
 		FROM products p ORDER BY p.active DESC, p.name COLLATE NOCASE, p.id LIMIT ? OFFSET ?`, limit, offset)
 	return out, total, classify(err)
 }
 
 // ActiveProducts lists what customers can buy, by name.
-func (s *Store) ActiveProducts(ctx context.Context) ([]Product, error) {
+func (c *conn) ActiveProducts(ctx context.Context) ([]Product, error) {
 	var out []Product
-	err := s.R.SelectContext(ctx, &out, `SELECT `+productCols+` FROM products p
+	err := c.sel(ctx, &out, `SELECT `+productCols+` FROM products p
 		WHERE p.active = 1 ORDER BY p.name COLLATE NOCASE, p.id`)
 	return out, classify(err)
 }
 
 // ProductByID loads one product (any state) with its sales count.
-func (s *Store) ProductByID(ctx context.Context, id int64) (*Product, error) {
+func (c *conn) ProductByID(ctx context.Context, id int64) (*Product, error) {
 	var p Product
-	err := s.R.GetContext(ctx, &p, `SELECT `+productCols+`,
+	err := c.get(ctx, &p, `SELECT `+productCols+`,
 		(SELECT COUNT(*) FROM services sv WHERE sv.product_id = p.id) AS sold
 		FROM products p WHERE p.id = ?`, id)
-	return &p, classify(err)
+	return &p, err
 }
 
-// ProductTx loads one product inside tx.
-func ProductTx(ctx context.Context, tx *sqlx.Tx, id int64) (*Product, error) {
-	var p Product
-	err := tx.GetContext(ctx, &p, `SELECT `+productCols+` FROM products p WHERE p.id = ?`, id)
-	return &p, classify(err)
-}
-
-// InsertProduct creates a product inside tx.
-func InsertProduct(ctx context.Context, tx *sqlx.Tx, p *Product) error {
+// InsertProduct creates a product.
+func (c *conn) InsertProduct(ctx context.Context, p *Product) error {
 	now := Now()
 	p.CreatedAt, p.UpdatedAt = now, now
-	return classify(tx.QueryRowxContext(ctx, `INSERT INTO products
+	var err error
+	p.ID, err = c.insert(ctx, `INSERT INTO products
 		(name, description, price_cents, period, stock, active, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		p.Name, p.Description, p.PriceCents, p.Period, p.Stock, p.Active, now, now).Scan(&p.ID))
+		p.Name, p.Description, p.PriceCents, p.Period, p.Stock, p.Active, now, now)
+	return err
 }
 
-// UpdateProduct rewrites the editable fields of a product inside tx. Services already
-// sold keep their own name, price and period (copied at purchase).
-func UpdateProduct(ctx context.Context, tx *sqlx.Tx, p *Product) error {
+// UpdateProduct rewrites the editable fields of a product. Services already sold keep
+// their own name, price and period (copied at purchase).
+func (c *conn) UpdateProduct(ctx context.Context, p *Product) error {
 	p.UpdatedAt = Now()
-	res, err := tx.ExecContext(ctx, `UPDATE products SET name = ?, description = ?, price_cents = ?, period = ?,
+	return c.execOne(ctx, `UPDATE products SET name = ?, description = ?, price_cents = ?, period = ?,
 		stock = ?, active = ?, updated_at = ? WHERE id = ?`,
 		p.Name, p.Description, p.PriceCents, p.Period, p.Stock, p.Active, p.UpdatedAt, p.ID)
-	return affectedOne(res, err)
 }
 
-// SetProductActive switches a product on or off sale inside tx.
-func SetProductActive(ctx context.Context, tx *sqlx.Tx, id int64, active bool) error {
-	res, err := tx.ExecContext(ctx, `UPDATE products SET active = ?, updated_at = ? WHERE id = ?`, active, Now(), id)
-	return affectedOne(res, err)
+// SetProductActive switches a product on or off sale.
+func (c *conn) SetProductActive(ctx context.Context, id int64, active bool) error {
+	return c.execOne(ctx, `UPDATE products SET active = ?, updated_at = ? WHERE id = ?`, active, Now(), id)
 }
 
-// TakeStock removes one unit from a limited product inside tx (no-op when unlimited).
-// The check is part of the UPDATE, so concurrent buyers cannot take the last unit twice.
-func TakeStock(ctx context.Context, tx *sqlx.Tx, id int64) error {
-	res, err := tx.ExecContext(ctx, `UPDATE products SET stock = stock - 1
+// TakeStock removes one unit from a limited product (no-op when unlimited). The check
+// is part of the UPDATE, so concurrent buyers cannot take the last unit twice.
+func (c *conn) TakeStock(ctx context.Context, id int64) error {
+	n, err := c.exec(ctx, `UPDATE products SET stock = stock - 1
 		WHERE id = ? AND stock IS NOT NULL AND stock > 0`, id)
-	if err != nil {
-		return classify(err)
-	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return nil
+	if err != nil || n == 1 {
+		return err
 	}
 	var stock *int64
-	if err := tx.GetContext(ctx, &stock, `SELECT stock FROM products WHERE id = ?`, id); err != nil {
-		return classify(err)
+	if err := c.get(ctx, &stock, `SELECT stock FROM products WHERE id = ?`, id); err != nil {
+		return err
 	}
 	if stock == nil {
 		return nil
 	}
 	return ErrOutOfStock
-}
-
-// affectedOne turns "no row changed" into ErrNotFound.
-func affectedOne(res interface{ RowsAffected() (int64, error) }, err error) error {
-	if err != nil {
-		return classify(err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return classify(err)
-	} else if n == 0 {
-		return ErrNotFound
-	}
-	return nil
 }

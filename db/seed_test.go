@@ -4,8 +4,6 @@ import (
 	"context"
 	"math/rand/v2"
 	"testing"
-
-	"github.com/jmoiron/sqlx"
 )
 
 const codeAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -18,8 +16,8 @@ func seedPayments(t testing.TB, s *Store, n int, userIDs []int64, seed uint64) [
 	statuses := []string{StatusCredited, StatusCredited, StatusCredited, StatusRefused, StatusError, StatusTest, StatusPending}
 	codes := make([]string, 0, n)
 	seen := make(map[string]bool, n)
-	err := s.Tx(context.Background(), func(tx *sqlx.Tx) error {
-		st, err := tx.Prepare(`INSERT INTO payments (code, code_key, user_id, status, source, rate, solution, country,
+	err := s.Tx(context.Background(), func(tx *Tx) error {
+		st, err := tx.tx.Prepare(`INSERT INTO payments (code, code_key, user_id, status, source, rate, solution, country,
 			payout_cents, credit_cents, created_at, updated_at, credited_at) VALUES (?, ?, ?, ?, 'callback', 'FR-SMS-250', 'SMS', 'FR', ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err

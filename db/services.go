@@ -2,8 +2,6 @@ package db
 
 import (
 	"context"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // Service is something a customer bought (a product instance).
@@ -23,9 +21,9 @@ type Service struct {
 const serviceCols = `id, user_id, product_id, name, status, price_cents, period, next_due_at, created_at, updated_at`
 
 // ServicesOfUser lists a customer's services, newest first.
-func (s *Store) ServicesOfUser(ctx context.Context, userID int64) ([]Service, error) {
+func (c *conn) ServicesOfUser(ctx context.Context, userID int64) ([]Service, error) {
 	var out []Service
-	err := s.R.SelectContext(ctx, &out, `SELECT `+serviceCols+` FROM services WHERE user_id = ? ORDER BY id DESC`, userID)
+	err := c.sel(ctx, &out, `SELECT `+serviceCols+` FROM services WHERE user_id = ? ORDER BY id DESC`, userID)
 	return out, classify(err)
 }
 
@@ -38,60 +36,49 @@ const (
 )
 
 // ServiceOfUser loads one service of one customer; another customer's id is ErrNotFound.
-func (s *Store) ServiceOfUser(ctx context.Context, id, userID int64) (*Service, error) {
+func (c *conn) ServiceOfUser(ctx context.Context, id, userID int64) (*Service, error) {
 	var sv Service
-	err := s.R.GetContext(ctx, &sv, `SELECT `+serviceCols+` FROM services WHERE id = ? AND user_id = ?`, id, userID)
-	return &sv, classify(err)
+	err := c.get(ctx, &sv, `SELECT `+serviceCols+` FROM services WHERE id = ? AND user_id = ?`, id, userID)
+	return &sv, err
 }
 
-// ServiceByID loads one service whoever owns it (admin pages only).
-func (s *Store) ServiceByID(ctx context.Context, id int64) (*Service, error) {
+// ServiceByID loads one service whoever owns it (admin actions only).
+func (c *conn) ServiceByID(ctx context.Context, id int64) (*Service, error) {
 	var sv Service
-	err := s.R.GetContext(ctx, &sv, `SELECT `+serviceCols+` FROM services WHERE id = ?`, id)
-	return &sv, classify(err)
+	err := c.get(ctx, &sv, `SELECT `+serviceCols+` FROM services WHERE id = ?`, id)
+	return &sv, err
 }
 
-// ServiceTx loads one service inside tx; userID > 0 restricts it to that customer.
-func ServiceTx(ctx context.Context, tx *sqlx.Tx, id, userID int64) (*Service, error) {
-	var sv Service
-	err := tx.GetContext(ctx, &sv, `SELECT `+serviceCols+` FROM services WHERE id = ? AND (? = 0 OR user_id = ?)`, id, userID, userID)
-	return &sv, classify(err)
-}
-
-// InsertService creates a service inside tx.
-func InsertService(ctx context.Context, tx *sqlx.Tx, sv *Service) error {
+// InsertService creates a service.
+func (c *conn) InsertService(ctx context.Context, sv *Service) error {
 	now := Now()
 	sv.CreatedAt, sv.UpdatedAt = now, now
-	return classify(tx.QueryRowxContext(ctx, `INSERT INTO services
+	var err error
+	sv.ID, err = c.insert(ctx, `INSERT INTO services
 		(user_id, product_id, name, status, price_cents, period, next_due_at, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		sv.UserID, sv.ProductID, sv.Name, sv.Status, sv.PriceCents, sv.Period, sv.NextDueAt, now, now).Scan(&sv.ID))
+		sv.UserID, sv.ProductID, sv.Name, sv.Status, sv.PriceCents, sv.Period, sv.NextDueAt, now, now)
+	return err
 }
 
-// SetServiceDue sets status and next due date inside tx (a renewal).
-func SetServiceDue(ctx context.Context, tx *sqlx.Tx, id int64, status string, nextDueAt int64) error {
-	res, err := tx.ExecContext(ctx, `UPDATE services SET status = ?, next_due_at = ?, updated_at = ? WHERE id = ?`,
+// SetServiceDue sets status and next due date (a renewal).
+func (c *conn) SetServiceDue(ctx context.Context, id int64, status string, nextDueAt int64) error {
+	return c.execOne(ctx, `UPDATE services SET status = ?, next_due_at = ?, updated_at = ? WHERE id = ?`,
 		status, nextDueAt, Now(), id)
-	return affectedOne(res, err)
 }
 
-// SetServiceStatus changes a service's status inside tx.
-func SetServiceStatus(ctx context.Context, tx *sqlx.Tx, id int64, status string) error {
-	res, err := tx.ExecContext(ctx, `UPDATE services SET status = ?, updated_at = ? WHERE id = ?`, status, Now(), id)
-	return affectedOne(res, err)
+// SetServiceStatus changes a service's status.
+func (c *conn) SetServiceStatus(ctx context.Context, id int64, status string) error {
+	return c.execOne(ctx, `UPDATE services SET status = ?, updated_at = ? WHERE id = ?`, status, Now(), id)
 }
 
 // ExpireServiceIfDue marks an active service expired when its due date has passed,
 // re-checking both inside the UPDATE (another instance may have renewed it meanwhile).
 // It reports whether the service was expired by this call.
-func (s *Store) ExpireServiceIfDue(ctx context.Context, id, now int64) (bool, error) {
-	res, err := s.W.ExecContext(ctx, `UPDATE services SET status = 'expired', updated_at = ?
+func (c *conn) ExpireServiceIfDue(ctx context.Context, id, now int64) (bool, error) {
+	n, err := c.exec(ctx, `UPDATE services SET status = 'expired', updated_at = ?
 		WHERE id = ? AND status = 'active' AND next_due_at IS NOT NULL AND next_due_at <= ?`, Now(), id, now)
-	if err != nil {
-		return false, classify(err)
-	}
-	n, err := res.RowsAffected()
-	return n == 1, classify(err)
+	return n == 1, err
 }
 
 // DueService names a service whose due date has come.
@@ -101,9 +88,9 @@ type DueService struct {
 }
 
 // DueServices lists active monthly services whose due date is at or before now.
-func (s *Store) DueServices(ctx context.Context, now int64, limit int) ([]DueService, error) {
+func (c *conn) DueServices(ctx context.Context, now int64, limit int) ([]DueService, error) {
 	var out []DueService
-	err := s.R.SelectContext(ctx, &out, `SELECT id, user_id FROM services
+	err := c.sel(ctx, &out, `SELECT id, user_id FROM services
 		WHERE status = 'active' AND period = 'monthly' AND next_due_at IS NOT NULL AND next_due_at <= ?
 		ORDER BY next_due_at, id LIMIT ?`, now, limit)
 	return out, classify(err)

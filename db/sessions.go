@@ -16,55 +16,55 @@ type Session struct {
 }
 
 // CreateSession stores a session.
-func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
+func (c *conn) CreateSession(ctx context.Context, sess *Session) error {
 	sess.CreatedAt = Now()
-	_, err := s.W.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, created_at, expires_at, ip, user_agent)
+	_, err := c.exec(ctx, `INSERT INTO sessions (id_hash, user_id, created_at, expires_at, ip, user_agent)
 		VALUES (?, ?, ?, ?, ?, ?)`, sess.IDHash, sess.UserID, sess.CreatedAt, sess.ExpiresAt, sess.IP, sess.UserAgent)
 	return classify(err)
 }
 
 // SessionUser returns the user of a live (not expired) session.
-func (s *Store) SessionUser(ctx context.Context, idHash string) (*User, error) {
+func (c *conn) SessionUser(ctx context.Context, idHash string) (*User, error) {
 	var u User
-	err := s.R.GetContext(ctx, &u, `SELECT u.id, u.email, u.name, u.password_hash, u.role, u.lang, u.custom, u.balance_cents, u.created_at
+	err := c.get(ctx, &u, `SELECT u.id, u.email, u.name, u.password_hash, u.role, u.lang, u.custom, u.balance_cents, u.created_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id_hash = ? AND s.expires_at > ?`, idHash, Now())
 	return &u, classify(err)
 }
 
 // DeleteSession ends a session.
-func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
-	_, err := s.W.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash)
+func (c *conn) DeleteSession(ctx context.Context, idHash string) error {
+	_, err := c.exec(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash)
 	return classify(err)
 }
 
 // DeleteExpiredSessions removes dead sessions and old login failures.
-func (s *Store) DeleteExpiredSessions(ctx context.Context) error {
+func (c *conn) DeleteExpiredSessions(ctx context.Context) error {
 	now := Now()
-	if _, err := s.W.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now); err != nil {
+	if _, err := c.exec(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now); err != nil {
 		return classify(err)
 	}
-	_, err := s.W.ExecContext(ctx, `DELETE FROM login_failures WHERE created_at < ?`, now-24*3600)
+	_, err := c.exec(ctx, `DELETE FROM login_failures WHERE created_at < ?`, now-24*3600)
 	return classify(err)
 }
 
 // RecordLoginFailure notes a failed login for rate limiting.
-func (s *Store) RecordLoginFailure(ctx context.Context, email, ip string) error {
-	_, err := s.W.ExecContext(ctx, `INSERT INTO login_failures (email, ip, created_at) VALUES (?, ?, ?)`, email, ip, Now())
+func (c *conn) RecordLoginFailure(ctx context.Context, email, ip string) error {
+	_, err := c.exec(ctx, `INSERT INTO login_failures (email, ip, created_at) VALUES (?, ?, ?)`, email, ip, Now())
 	return classify(err)
 }
 
 // LoginFailures counts failures since `since` for an email and for an IP.
-func (s *Store) LoginFailures(ctx context.Context, email, ip string, since int64) (byEmail, byIP int, err error) {
-	if err = s.R.GetContext(ctx, &byEmail, `SELECT COUNT(*) FROM login_failures WHERE email = ? AND created_at >= ?`, email, since); err != nil {
+func (c *conn) LoginFailures(ctx context.Context, email, ip string, since int64) (byEmail, byIP int, err error) {
+	if err = c.get(ctx, &byEmail, `SELECT COUNT(*) FROM login_failures WHERE email = ? AND created_at >= ?`, email, since); err != nil {
 		return 0, 0, classify(err)
 	}
-	err = s.R.GetContext(ctx, &byIP, `SELECT COUNT(*) FROM login_failures WHERE ip = ? AND created_at >= ?`, ip, since)
+	err = c.get(ctx, &byIP, `SELECT COUNT(*) FROM login_failures WHERE ip = ? AND created_at >= ?`, ip, since)
 	return byEmail, byIP, classify(err)
 }
 
 // ClearLoginFailures forgets an email's failures after a successful login.
-func (s *Store) ClearLoginFailures(ctx context.Context, email string) error {
-	_, err := s.W.ExecContext(ctx, `DELETE FROM login_failures WHERE email = ?`, email)
+func (c *conn) ClearLoginFailures(ctx context.Context, email string) error {
+	_, err := c.exec(ctx, `DELETE FROM login_failures WHERE email = ?`, email)
 	return classify(err)
 }

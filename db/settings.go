@@ -1,40 +1,16 @@
 package db
 
-import (
-	"context"
-	"errors"
+import "context"
 
-	"github.com/jmoiron/sqlx"
-)
+const sqlSettings = `SELECT key, value FROM settings`
 
-// Setting reads one key/value setting; def when absent.
-func (s *Store) Setting(ctx context.Context, key, def string) (string, error) {
-	var v string
-	st, err := s.readStmt(ctx, `SELECT value FROM settings WHERE key = ?`)
-	if err == nil {
-		err = st.GetContext(ctx, &v, key)
-	}
-	if err != nil {
-		err = classify(err)
-		if errors.Is(err, ErrNotFound) {
-			return def, nil
-		}
-		return def, err
-	}
-	return v, nil
-}
-
-// Settings reads all settings.
-func (s *Store) Settings(ctx context.Context) (map[string]string, error) {
+// Settings reads every setting as stored (keys and their meaning: package settings).
+func (c *conn) Settings(ctx context.Context) (map[string]string, error) {
 	rows := []struct {
 		Key   string `db:"key"`
 		Value string `db:"value"`
 	}{}
-	st, err := s.readStmt(ctx, `SELECT key, value FROM settings`)
-	if err == nil {
-		err = st.SelectContext(ctx, &rows)
-	}
-	if err != nil {
+	if err := c.stmt(ctx, c.st.settings).SelectContext(ctx, &rows); err != nil {
 		return nil, classify(err)
 	}
 	m := make(map[string]string, len(rows))
@@ -44,11 +20,20 @@ func (s *Store) Settings(ctx context.Context) (map[string]string, error) {
 	return m, nil
 }
 
+// Setting reads one setting; def when absent.
+func (c *conn) Setting(ctx context.Context, key, def string) (string, error) {
+	var vs []string
+	if err := c.sel(ctx, &vs, `SELECT value FROM settings WHERE key = ?`, key); err != nil || len(vs) == 0 {
+		return def, err
+	}
+	return vs[0], nil
+}
+
 // SetSettings writes several settings in one transaction.
-func (s *Store) SetSettings(ctx context.Context, kv map[string]string) error {
-	return s.Tx(ctx, func(tx *sqlx.Tx) error {
+func (c *conn) SetSettings(ctx context.Context, kv map[string]string) error {
+	return c.atomic(ctx, func(tx *Tx) error {
 		for k, v := range kv {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+			if _, err := tx.exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
 				return err
 			}
@@ -58,7 +43,7 @@ func (s *Store) SetSettings(ctx context.Context, kv map[string]string) error {
 }
 
 // DeleteSetting removes a key.
-func (s *Store) DeleteSetting(ctx context.Context, key string) error {
-	_, err := s.W.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, key)
-	return classify(err)
+func (c *conn) DeleteSetting(ctx context.Context, key string) error {
+	_, err := c.exec(ctx, `DELETE FROM settings WHERE key = ?`, key)
+	return err
 }

@@ -61,8 +61,7 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 	if credited != 147 || failed != 4 {
 		t.Fatalf("credited %d, failed %d", credited, failed)
 	}
-	var rows int
-	if err := store.R.Get(&rows, `SELECT COUNT(*) FROM payments WHERE credited_at IS NOT NULL`); err != nil || rows != credited {
+	if rows, err := store.QueryInt(ctx, `SELECT COUNT(*) FROM payments WHERE credited_at IS NOT NULL`); err != nil || rows != int64(credited) {
 		t.Fatalf("credited rows %d, want %d (%v)", rows, credited, err)
 	}
 }

@@ -23,62 +23,86 @@ func (u *User) IsAdmin() bool { return u != nil && u.Role == "admin" }
 
 const userCols = `id, email, name, password_hash, role, lang, custom, balance_cents, created_at`
 
+const (
+	sqlUserByID     = `SELECT ` + userCols + ` FROM users WHERE id = ?`
+	sqlUserByCustom = `SELECT ` + userCols + ` FROM users WHERE custom = ?`
+)
+
 // CreateUser inserts a user; ErrConflict when the email is taken.
-func (s *Store) CreateUser(ctx context.Context, u *User) error {
+func (c *conn) CreateUser(ctx context.Context, u *User) error {
 	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
 	u.CreatedAt = Now()
-	row := s.W.QueryRowxContext(ctx, `INSERT INTO users (email, name, password_hash, role, lang, custom, created_at)
+	id, err := c.insert(ctx, `INSERT INTO users (email, name, password_hash, role, lang, custom, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		u.Email, u.Name, u.PasswordHash, u.Role, u.Lang, u.Custom, u.CreatedAt)
-	return classify(row.Scan(&u.ID))
+	u.ID = id
+	return err
 }
 
 // UserByID loads one user.
-func (s *Store) UserByID(ctx context.Context, id int64) (*User, error) {
+func (c *conn) UserByID(ctx context.Context, id int64) (*User, error) {
 	var u User
-	err := s.R.GetContext(ctx, &u, `SELECT `+userCols+` FROM users WHERE id = ?`, id)
+	err := c.stmt(ctx, c.st.userByID).GetContext(ctx, &u, id)
 	return &u, classify(err)
 }
 
 // UserByEmail loads one user by (case-insensitive) email.
-func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
+func (c *conn) UserByEmail(ctx context.Context, email string) (*User, error) {
 	var u User
-	err := s.R.GetContext(ctx, &u, `SELECT `+userCols+` FROM users WHERE email = ?`, strings.ToLower(strings.TrimSpace(email)))
-	return &u, classify(err)
+	err := c.get(ctx, &u, `SELECT `+userCols+` FROM users WHERE email = ?`, strings.ToLower(strings.TrimSpace(email)))
+	return &u, err
 }
 
 // UserByCustom finds the customer a Dedipass callback's `custom` value names.
-func (s *Store) UserByCustom(ctx context.Context, custom string) (*User, error) {
+func (c *conn) UserByCustom(ctx context.Context, custom string) (*User, error) {
 	var u User
-	st, err := s.readStmt(ctx, `SELECT `+userCols+` FROM users WHERE custom = ?`)
-	if err == nil {
-		err = st.GetContext(ctx, &u, custom)
-	}
+	err := c.stmt(ctx, c.st.userByCustom).GetContext(ctx, &u, custom)
 	return &u, classify(err)
 }
 
 // AdminExists reports whether at least one administrator exists.
-func (s *Store) AdminExists(ctx context.Context) (bool, error) {
+func (c *conn) AdminExists(ctx context.Context) (bool, error) {
 	var n int
-	err := s.R.GetContext(ctx, &n, `SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE role = 'admin' LIMIT 1) t`)
-	return n > 0, classify(err)
+	err := c.get(ctx, &n, `SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE role = 'admin' LIMIT 1) t`)
+	return n > 0, err
 }
 
 // SetUserLang stores the user's language choice.
-func (s *Store) SetUserLang(ctx context.Context, id int64, lang string) error {
-	_, err := s.W.ExecContext(ctx, `UPDATE users SET lang = ? WHERE id = ?`, lang, id)
-	return classify(err)
+func (c *conn) SetUserLang(ctx context.Context, id int64, lang string) error {
+	_, err := c.exec(ctx, `UPDATE users SET lang = ? WHERE id = ?`, lang, id)
+	return err
 }
 
-// SetUserRole changes a user's role.
-func (s *Store) SetUserRole(ctx context.Context, id int64, role string) error {
-	_, err := s.W.ExecContext(ctx, `UPDATE users SET role = ? WHERE id = ?`, role, id)
-	return classify(err)
+// SetUserRole changes a user's role; ErrNotFound for an unknown user.
+func (c *conn) SetUserRole(ctx context.Context, id int64, role string) error {
+	return c.execOne(ctx, `UPDATE users SET role = ? WHERE id = ?`, role, id)
 }
 
 // CountUsers counts accounts with the given role ("" = all).
-func (s *Store) CountUsers(ctx context.Context, role string) (int64, error) {
+func (c *conn) CountUsers(ctx context.Context, role string) (int64, error) {
 	var n int64
-	err := s.R.GetContext(ctx, &n, `SELECT COUNT(*) FROM users WHERE (? = '' OR role = ?)`, role, role)
-	return n, classify(err)
+	err := c.get(ctx, &n, `SELECT COUNT(*) FROM users WHERE (? = '' OR role = ?)`, role, role)
+	return n, err
+}
+
+// likeEscaper makes typed text literal inside a LIKE pattern (ESCAPE '\').
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// SearchUsers lists accounts whose email contains q (any case; %, _ and \ in q are
+// literal), newest first, with the number of matches. An empty q lists everyone.
+func (c *conn) SearchUsers(ctx context.Context, q string, limit, offset int) ([]User, int64, error) {
+	q = strings.ToLower(strings.TrimSpace(q))
+	where, args := "", []any{}
+	if q != "" {
+		where = ` WHERE email LIKE ? ESCAPE '\'`
+		args = append(args, "%"+likeEscaper.Replace(q)+"%")
+	}
+	var total int64
+	if err := c.get(ctx, &total, `SELECT COUNT(*) FROM users`+where, args...); err != nil {
+		return nil, 0, err
+	}
+	var out []User
+	err := c.sel(ctx, &out, `SELECT id, email, name, '' AS password_hash, role, lang, custom, balance_cents, created_at
+		FROM users`+where+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	return out, total, err
 }

@@ -3,8 +3,6 @@ package db
 import (
 	"context"
 	"errors"
-
-	"github.com/jmoiron/sqlx"
 )
 
 // ErrInsufficientFunds: the change would make the balance negative.
@@ -33,17 +31,28 @@ const (
 	KindTransferOut = "transfer_out"
 )
 
-// ApplyLedger changes a wallet inside tx: the balance moves by e.AmountCents (refused
-// with ErrInsufficientFunds if it would go below zero, checked by the UPDATE itself so
-// concurrent debits cannot both pass) and the entry is written with the balance after.
-// This is the only function that changes users.balance_cents.
-func ApplyLedger(ctx context.Context, tx *sqlx.Tx, e *LedgerEntry) error {
-	return applyLedger(ctx, tx, e, func(query string, args ...any) *sqlx.Row { return tx.QueryRowxContext(ctx, query, args...) })
-}
-
-// ApplyLedger is the package function above with the store's prepared statements.
-func (s *Store) ApplyLedger(ctx context.Context, tx *sqlx.Tx, e *LedgerEntry) error {
-	return applyLedger(ctx, tx, e, s.txRow(ctx, tx))
+// ApplyLedger changes a wallet: the balance moves by e.AmountCents (refused with
+// ErrInsufficientFunds if it would go below zero, checked by the UPDATE itself so
+// concurrent debits cannot both pass) and the entry is written with the balance after,
+// in one transaction (the caller's, or its own on the Store). This is the only method
+// that changes users.balance_cents.
+func (c *conn) ApplyLedger(ctx context.Context, e *LedgerEntry) error {
+	return c.atomic(ctx, func(tx *Tx) error {
+		var after int64
+		err := classify(tx.stmt(ctx, tx.st.ledgerMove).QueryRowxContext(ctx, e.AmountCents, e.UserID, e.AmountCents).Scan(&after))
+		if errors.Is(err, ErrNotFound) {
+			if _, err2 := tx.UserByID(ctx, e.UserID); err2 == nil {
+				return ErrInsufficientFunds
+			}
+		}
+		if err != nil {
+			return err
+		}
+		e.BalanceAfterCents = after
+		e.CreatedAt = Now()
+		return classify(tx.stmt(ctx, tx.st.ledgerInsert).QueryRowxContext(ctx,
+			e.UserID, e.AmountCents, after, e.Kind, e.Reference, e.Note, e.ActorID, e.CreatedAt).Scan(&e.ID))
+	})
 }
 
 const (
@@ -54,39 +63,30 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 )
 
-func applyLedger(ctx context.Context, tx *sqlx.Tx, e *LedgerEntry, row func(query string, args ...any) *sqlx.Row) error {
-	var after int64
-	err := row(sqlLedgerMove, e.AmountCents, e.UserID, e.AmountCents).Scan(&after)
-	if err != nil {
-		err = classify(err)
-		if errors.Is(err, ErrNotFound) {
-			var exists int
-			if err2 := tx.GetContext(ctx, &exists, `SELECT COUNT(*) FROM users WHERE id = ?`, e.UserID); err2 == nil && exists == 1 {
-				return ErrInsufficientFunds
-			}
-		}
-		return err
-	}
-	e.BalanceAfterCents = after
-	e.CreatedAt = Now()
-	return classify(row(sqlLedgerInsert, e.UserID, e.AmountCents, after, e.Kind, e.Reference, e.Note, e.ActorID, e.CreatedAt).Scan(&e.ID))
-}
-
 // LedgerPage lists a user's entries, newest first.
-func (s *Store) LedgerPage(ctx context.Context, userID int64, limit, offset int) ([]LedgerEntry, int64, error) {
+func (c *conn) LedgerPage(ctx context.Context, userID int64, limit, offset int) ([]LedgerEntry, int64, error) {
 	var total int64
-	if err := s.R.GetContext(ctx, &total, `SELECT COUNT(*) FROM ledger_entries WHERE user_id = ?`, userID); err != nil {
-		return nil, 0, classify(err)
+	if err := c.get(ctx, &total, `SELECT COUNT(*) FROM ledger_entries WHERE user_id = ?`, userID); err != nil {
+		return nil, 0, err
 	}
 	var out []LedgerEntry
-	err := s.R.SelectContext(ctx, &out, `SELECT id, user_id, amount_cents, balance_after_cents, kind, reference, note, actor_id, created_at
+	err := c.sel(ctx, &out, `SELECT id, user_id, amount_cents, balance_after_cents, kind, reference, note, actor_id, created_at
 		FROM ledger_entries WHERE user_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`, userID, limit, offset)
-	return out, total, classify(err)
+	return out, total, err
 }
 
 // LedgerSum returns the balance column and the sum of the ledger (they must agree).
-func (s *Store) LedgerSum(ctx context.Context, userID int64) (balance, sum int64, err error) {
-	err = s.R.QueryRowxContext(ctx, `SELECT u.balance_cents, COALESCE((SELECT SUM(amount_cents) FROM ledger_entries WHERE user_id = u.id), 0)
-		FROM users u WHERE u.id = ?`, userID).Scan(&balance, &sum)
-	return balance, sum, classify(err)
+func (c *conn) LedgerSum(ctx context.Context, userID int64) (balance, sum int64, err error) {
+	err = classify(c.read.QueryRowxContext(ctx, c.q(`SELECT u.balance_cents, COALESCE((SELECT SUM(amount_cents) FROM ledger_entries WHERE user_id = u.id), 0)
+		FROM users u WHERE u.id = ?`), userID).Scan(&balance, &sum))
+	return balance, sum, err
+}
+
+// CountLedgerSince counts a user's ledger entries of one kind created at or after
+// since (inside a transaction, a rate limit checked with it cannot be raced).
+func (c *conn) CountLedgerSince(ctx context.Context, userID int64, kind string, since int64) (int, error) {
+	var n int
+	err := c.get(ctx, &n, `SELECT COUNT(*) FROM ledger_entries WHERE user_id = ? AND kind = ? AND created_at >= ?`,
+		userID, kind, since)
+	return n, err
 }

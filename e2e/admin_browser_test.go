@@ -111,7 +111,7 @@ func TestBrowserAdminScreenshots(t *testing.T) {
 	env := apptest.Start(t, apptest.Options{})
 	target := seedAdminData(t, env)
 	// Spread the credits over the month so the chart has something to show.
-	if _, err := env.Store.W.Exec(`UPDATE payments SET created_at = created_at - (id * 7 % 30) * 86400,
+	if _, err := env.Store.ExecSQL(context.Background(), `UPDATE payments SET created_at = created_at - (id * 7 % 30) * 86400,
 		credited_at = credited_at - (id * 7 % 30) * 86400 WHERE credited_at IS NOT NULL`); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestBrowserAdminScreenshots(t *testing.T) {
 	c.Post(page, page+"/wallet", url.Values{"amount": {"15"}, "reason": {"Geste commercial, ticket #4521"}})
 	c.Post(page, page+"/wallet", url.Values{"amount": {"-2,50"}, "reason": {"Correction"}})
 	c.Post("/admin/modules", "/admin/modules/dedipass", url.Values{"enabled": {"0"}})
-	if _, err := env.Store.W.Exec(`UPDATE payments SET raw = ? WHERE id = 24`,
+	if _, err := env.Store.ExecSQL(context.Background(), `UPDATE payments SET raw = ? WHERE id = 24`,
 		"status=success&code=QW7ZT2PL&rate=FR-SMS-250&payout=1.73&virtual_currency=2.5&custom=abc&identifier=98765"); err != nil {
 		t.Fatal(err)
 	}

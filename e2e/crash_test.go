@@ -183,11 +183,12 @@ func TestCrashDuringCallbackBurst(t *testing.T) {
 		}
 		return true
 	})
-	var ledgerRows, creditedRows int
-	if err := store.R.Get(&ledgerRows, `SELECT COUNT(*) FROM ledger_entries WHERE kind = 'dedipass'`); err != nil {
+	ledgerRows, err := store.QueryInt(ctx, `SELECT COUNT(*) FROM ledger_entries WHERE kind = 'dedipass'`)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.R.Get(&creditedRows, `SELECT COUNT(*) FROM payments WHERE credited_at IS NOT NULL`); err != nil {
+	creditedRows, err := store.QueryInt(ctx, `SELECT COUNT(*) FROM payments WHERE credited_at IS NOT NULL`)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if ledgerRows != creditedRows {
@@ -217,8 +218,7 @@ func TestCrashDuringCallbackBurst(t *testing.T) {
 		}
 		return true
 	})
-	var after int
-	store.R.Get(&after, `SELECT COUNT(*) FROM ledger_entries WHERE kind = 'dedipass'`)
+	after, _ := store.QueryInt(ctx, `SELECT COUNT(*) FROM ledger_entries WHERE kind = 'dedipass'`)
 	if after != ledgerRows {
 		t.Fatalf("replays after restart added ledger entries: %d -> %d", ledgerRows, after)
 	}

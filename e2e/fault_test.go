@@ -71,11 +71,11 @@ func TestDiskFullAndReadOnly(t *testing.T) {
 
 	// Read-only database: a read-only remount is refused while the file is open, so
 	// SQLite itself is told the database is read-only (same SQLITE_READONLY error).
-	if _, err := env.Store.W.Exec(`PRAGMA query_only = ON`); err != nil {
+	if _, err := env.Store.ExecSQL(context.Background(), `PRAGMA query_only = ON`); err != nil {
 		t.Fatal(err)
 	}
 	r := callback("READONLY1")
-	if _, err := env.Store.W.Exec(`PRAGMA query_only = OFF`); err != nil {
+	if _, err := env.Store.ExecSQL(context.Background(), `PRAGMA query_only = OFF`); err != nil {
 		t.Fatal(err)
 	}
 	if r.Status != 503 {

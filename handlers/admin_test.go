@@ -263,7 +263,7 @@ func TestBillingCSVExport(t *testing.T) {
 		}
 	}
 	// A larger export streams in chunks and stays complete.
-	if _, err := e.Store.W.Exec(`INSERT INTO payments (code, code_key, status, created_at, updated_at)
+	if _, err := e.Store.ExecSQL(context.Background(), `INSERT INTO payments (code, code_key, status, created_at, updated_at)
 		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1234)
 		SELECT 'BULK' || i, 'BULK' || i, 'refused', 1, 1 FROM n`); err != nil {
 		t.Fatal(err)
@@ -674,10 +674,10 @@ func TestCustomersSearchAndPage(t *testing.T) {
 		}
 	}
 	// Linked services, with the status form of the services admin route.
-	if _, err := e.Store.W.Exec(`INSERT INTO products (id, name, price_cents, created_at, updated_at) VALUES (77, 'VPS S', 500, 1, 1)`); err != nil {
+	if _, err := e.Store.ExecSQL(context.Background(), `INSERT INTO products (id, name, price_cents, created_at, updated_at) VALUES (77, 'VPS S', 500, 1, 1)`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Store.W.Exec(`INSERT INTO services (id, user_id, product_id, name, status, price_cents, created_at, updated_at)
+	if _, err := e.Store.ExecSQL(context.Background(), `INSERT INTO services (id, user_id, product_id, name, status, price_cents, created_at, updated_at)
 		VALUES (88, ?, 77, 'VPS S #1', 'active', 500, 1, 1)`, uid); err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,7 @@ func (s *Server) setupSubmit(c *fiber.Ctx) error {
 	if err := s.accounts.CompleteSetup(c.UserContext()); err != nil {
 		return err
 	}
-	_ = s.store.Audit(c.UserContext(), nil, u.ID, "setup.first_admin", u.Email, "", c.IP())
+	_ = s.store.Audit(c.UserContext(), u.ID, "setup.first_admin", u.Email, "", c.IP())
 	s.log.Info("first administrator created", "user_id", u.ID)
 	if err := s.startSession(c, u.ID); err != nil {
 		return err

@@ -456,7 +456,7 @@ func TestShopPagesRenderInBothLanguages(t *testing.T) {
 	svcs, _ := env.Store.ServicesOfUser(context.Background(), u.ID)
 	admin.Post("/admin", fmt.Sprintf("/admin/services/%d/status", svcs[0].ID), url.Values{"status": {"suspended"}})
 	admin.Post("/admin", fmt.Sprintf("/admin/services/%d/status", svcs[1].ID), url.Values{"status": {"cancelled"}})
-	if _, err := env.Store.W.Exec(`UPDATE services SET status = 'expired' WHERE id = ?`, svcs[2].ID); err != nil {
+	if _, err := env.Store.ExecSQL(context.Background(), `UPDATE services SET status = 'expired' WHERE id = ?`, svcs[2].ID); err != nil {
 		t.Fatal(err)
 	}
 	invs, _, _ := env.Store.InvoicesOfUser(context.Background(), u.ID, 1, 0)

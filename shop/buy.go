@@ -3,8 +3,6 @@ package shop
 import (
 	"context"
 
-	"github.com/jmoiron/sqlx"
-
 	"recharge/db"
 )
 
@@ -37,7 +35,7 @@ func (s *Shop) Buy(ctx context.Context, userID, productID int64, token string) (
 		return nil, err
 	}
 	var out Purchase
-	err = s.Store.Tx(ctx, func(tx *sqlx.Tx) error {
+	err = s.Store.Tx(ctx, func(tx *db.Tx) error {
 		replay, prev, err := claim(ctx, tx, token, userID)
 		if err != nil {
 			return err
@@ -46,14 +44,14 @@ func (s *Shop) Buy(ctx context.Context, userID, productID int64, token string) (
 			out = Purchase{Replayed: true, InvoiceID: refID(prev)}
 			return nil
 		}
-		p, err := db.ProductTx(ctx, tx, productID)
+		p, err := tx.ProductByID(ctx, productID)
 		if err != nil {
 			return err
 		}
 		if !p.Active {
 			return ErrNotForSale
 		}
-		if err := db.TakeStock(ctx, tx, p.ID); err != nil {
+		if err := tx.TakeStock(ctx, p.ID); err != nil {
 			return err
 		}
 		now := s.now()
@@ -65,22 +63,22 @@ func (s *Shop) Buy(ctx context.Context, userID, productID int64, token string) (
 			sv.NextDueAt = &due
 			line.PeriodFrom, line.PeriodTo = &now, &due
 		}
-		if err := db.InsertService(ctx, tx, &sv); err != nil {
+		if err := tx.InsertService(ctx, &sv); err != nil {
 			return err
 		}
 		line.ServiceID = &sv.ID
 		inv := db.Invoice{UserID: userID, Kind: db.InvoicePurchase, Currency: set.Currency,
 			Seller: set.seller(), Buyer: buyerOf(buyer)}
-		if err := db.InsertInvoice(ctx, tx, &inv, []db.InvoiceLine{line}); err != nil {
+		if err := tx.InsertInvoice(ctx, &inv, []db.InvoiceLine{line}); err != nil {
 			return err
 		}
 		entry := db.LedgerEntry{UserID: userID, AmountCents: -inv.TotalCents, Kind: db.KindPurchase,
 			Reference: invoiceRef(inv.ID), Note: p.Name}
-		if err := db.ApplyLedger(ctx, tx, &entry); err != nil {
+		if err := tx.ApplyLedger(ctx, &entry); err != nil {
 			return err
 		}
 		if token != "" {
-			if err := db.SetFormTokenResult(ctx, tx, token, invoiceRef(inv.ID)); err != nil {
+			if err := tx.SetFormTokenResult(ctx, token, invoiceRef(inv.ID)); err != nil {
 				return err
 			}
 		}

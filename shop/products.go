@@ -7,8 +7,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/jmoiron/sqlx"
-
 	"recharge/db"
 	"recharge/money"
 )
@@ -87,11 +85,11 @@ func (s *Shop) CreateProduct(ctx context.Context, actorID int64, in ProductForm,
 	if err != nil {
 		return nil, err
 	}
-	err = s.Store.Tx(ctx, func(tx *sqlx.Tx) error {
-		if err := db.InsertProduct(ctx, tx, &p); err != nil {
+	err = s.Store.Tx(ctx, func(tx *db.Tx) error {
+		if err := tx.InsertProduct(ctx, &p); err != nil {
 			return err
 		}
-		return s.Store.Audit(ctx, tx, actorID, "product.create", productTarget(p.ID), productDetails(&p), ip)
+		return tx.Audit(ctx, actorID, "product.create", productTarget(p.ID), productDetails(&p), ip)
 	})
 	if err != nil {
 		return nil, err
@@ -107,16 +105,16 @@ func (s *Shop) UpdateProduct(ctx context.Context, actorID, id int64, in ProductF
 		return nil, err
 	}
 	p.ID = id
-	err = s.Store.Tx(ctx, func(tx *sqlx.Tx) error {
-		before, err := db.ProductTx(ctx, tx, id)
+	err = s.Store.Tx(ctx, func(tx *db.Tx) error {
+		before, err := tx.ProductByID(ctx, id)
 		if err != nil {
 			return err
 		}
 		p.CreatedAt = before.CreatedAt
-		if err := db.UpdateProduct(ctx, tx, &p); err != nil {
+		if err := tx.UpdateProduct(ctx, &p); err != nil {
 			return err
 		}
-		return s.Store.Audit(ctx, tx, actorID, "product.update", productTarget(id),
+		return tx.Audit(ctx, actorID, "product.update", productTarget(id),
 			"before: "+productDetails(before)+" | after: "+productDetails(&p), ip)
 	})
 	if err != nil {
@@ -128,15 +126,15 @@ func (s *Shop) UpdateProduct(ctx context.Context, actorID, id int64, in ProductF
 // SetProductActive puts a product on or off sale, audit-logged. Products are never
 // deleted: services and invoices keep pointing at them.
 func (s *Shop) SetProductActive(ctx context.Context, actorID, id int64, active bool, ip string) error {
-	return s.Store.Tx(ctx, func(tx *sqlx.Tx) error {
-		if err := db.SetProductActive(ctx, tx, id, active); err != nil {
+	return s.Store.Tx(ctx, func(tx *db.Tx) error {
+		if err := tx.SetProductActive(ctx, id, active); err != nil {
 			return err
 		}
 		action := "product.deactivate"
 		if active {
 			action = "product.activate"
 		}
-		return s.Store.Audit(ctx, tx, actorID, action, productTarget(id), "", ip)
+		return tx.Audit(ctx, actorID, action, productTarget(id), "", ip)
 	})
 }
 

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"recharge/db"
 )
 
@@ -72,8 +70,8 @@ func (s *Shop) Renew(ctx context.Context, userID, serviceID int64, token string)
 		return nil, err
 	}
 	var out Renewal
-	err = s.Store.Tx(ctx, func(tx *sqlx.Tx) error {
-		sv, err := db.ServiceTx(ctx, tx, serviceID, userID)
+	err = s.Store.Tx(ctx, func(tx *db.Tx) error {
+		sv, err := tx.ServiceOfUser(ctx, serviceID, userID)
 		if err != nil {
 			return err
 		}
@@ -98,7 +96,7 @@ func (s *Shop) Renew(ctx context.Context, userID, serviceID int64, token string)
 			return err
 		}
 		if token != "" {
-			if err := db.SetFormTokenResult(ctx, tx, token, invoiceRef(r.InvoiceID)); err != nil {
+			if err := tx.SetFormTokenResult(ctx, token, invoiceRef(r.InvoiceID)); err != nil {
 				return err
 			}
 		}
@@ -112,19 +110,19 @@ func (s *Shop) Renew(ctx context.Context, userID, serviceID int64, token string)
 }
 
 // renewTx charges one month from `from` and moves the due date, inside tx.
-func renewTx(ctx context.Context, tx *sqlx.Tx, sv *db.Service, from int64, set FundSettings, buyer string, actor *int64) (*Renewal, error) {
+func renewTx(ctx context.Context, tx *db.Tx, sv *db.Service, from int64, set FundSettings, buyer string, actor *int64) (*Renewal, error) {
 	to := AddMonth(from)
 	line := db.InvoiceLine{Description: sv.Name, UnitCents: sv.PriceCents, ServiceID: &sv.ID, PeriodFrom: &from, PeriodTo: &to}
 	inv := db.Invoice{UserID: sv.UserID, Kind: db.InvoiceRenewal, Currency: set.Currency, Seller: set.seller(), Buyer: buyer}
-	if err := db.InsertInvoice(ctx, tx, &inv, []db.InvoiceLine{line}); err != nil {
+	if err := tx.InsertInvoice(ctx, &inv, []db.InvoiceLine{line}); err != nil {
 		return nil, err
 	}
 	entry := db.LedgerEntry{UserID: sv.UserID, AmountCents: -inv.TotalCents, Kind: db.KindRenewal,
 		Reference: invoiceRef(inv.ID), Note: sv.Name, ActorID: actor}
-	if err := db.ApplyLedger(ctx, tx, &entry); err != nil {
+	if err := tx.ApplyLedger(ctx, &entry); err != nil {
 		return nil, err
 	}
-	if err := db.SetServiceDue(ctx, tx, sv.ID, db.ServiceActive, to); err != nil {
+	if err := tx.SetServiceDue(ctx, sv.ID, db.ServiceActive, to); err != nil {
 		return nil, err
 	}
 	return &Renewal{InvoiceID: inv.ID, ServiceID: sv.ID, NextDueAt: to, BalanceAfter: entry.BalanceAfterCents}, nil
@@ -204,8 +202,8 @@ func (s *Shop) renewDueOne(ctx context.Context, d db.DueService, now int64, set 
 		return false, err
 	}
 	renewed := false
-	err = s.Store.Tx(ctx, func(tx *sqlx.Tx) error {
-		sv, err := db.ServiceTx(ctx, tx, d.ID, d.UserID)
+	err = s.Store.Tx(ctx, func(tx *db.Tx) error {
+		sv, err := tx.ServiceOfUser(ctx, d.ID, d.UserID)
 		if err != nil {
 			return err
 		}
@@ -238,8 +236,8 @@ func (s *Shop) SetServiceStatus(ctx context.Context, actorID, serviceID int64, s
 		return nil, ErrStatusInvalid
 	}
 	var before *db.Service
-	err := s.Store.Tx(ctx, func(tx *sqlx.Tx) error {
-		sv, err := db.ServiceTx(ctx, tx, serviceID, 0)
+	err := s.Store.Tx(ctx, func(tx *db.Tx) error {
+		sv, err := tx.ServiceByID(ctx, serviceID)
 		if err != nil {
 			return err
 		}
@@ -250,10 +248,10 @@ func (s *Shop) SetServiceStatus(ctx context.Context, actorID, serviceID int64, s
 		if sv.Status == db.ServiceExpired && status != db.ServiceCancelled {
 			return ErrStatusForbidden
 		}
-		if err := db.SetServiceStatus(ctx, tx, sv.ID, status); err != nil {
+		if err := tx.SetServiceStatus(ctx, sv.ID, status); err != nil {
 			return err
 		}
-		return s.Store.Audit(ctx, tx, actorID, "service.status", "service:"+strconv.FormatInt(sv.ID, 10),
+		return tx.Audit(ctx, actorID, "service.status", "service:"+strconv.FormatInt(sv.ID, 10),
 			fmt.Sprintf("user=%d %s → %s", sv.UserID, sv.Status, status), ip)
 	})
 	if err != nil {

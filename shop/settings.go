@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"recharge/db"
 	"recharge/money"
 )
 
@@ -156,12 +157,14 @@ func (s *Shop) SaveFundSettings(ctx context.Context, actorID int64, f FundSettin
 		KeyShopName:         f.ShopName,
 		KeyShopAddress:      f.ShopAddress,
 	}
-	if err := s.Store.SetSettings(ctx, kv); err != nil {
-		return err
-	}
 	details := fmt.Sprintf("transfers_enabled=%s transfer_min=%s transfer_max=%s currency=%s shop_name=%q",
 		enabled, f.TransferMin.Decimal(), f.TransferMax.Decimal(), f.Currency, f.ShopName)
-	return s.Store.Audit(ctx, nil, actorID, "settings.fund", "settings:fund", details, ip)
+	return s.Store.Tx(ctx, func(tx *db.Tx) error {
+		if err := tx.SetSettings(ctx, kv); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, actorID, "settings.fund", "settings:fund", details, ip)
+	})
 }
 
 // seller is the seller block printed on invoices.

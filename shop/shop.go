@@ -12,8 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jmoiron/sqlx"
-
 	"recharge/db"
 )
 
@@ -69,11 +67,11 @@ func refID(ref string) int64 {
 // claim takes the one-shot token inside tx. It returns replay=true with the first
 // result when the token was already used by this user. An empty token means the
 // client sent none: the action runs without double-submit protection.
-func claim(ctx context.Context, tx *sqlx.Tx, token string, userID int64) (replay bool, prev string, err error) {
+func claim(ctx context.Context, tx *db.Tx, token string, userID int64) (replay bool, prev string, err error) {
 	if token == "" {
 		return false, "", nil
 	}
-	claimed, prev, err := db.ClaimFormToken(ctx, tx, token, userID)
+	claimed, prev, err := tx.ClaimFormToken(ctx, token, userID)
 	if err != nil {
 		return false, "", err
 	}

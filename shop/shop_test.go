@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"recharge/accounts"
 	"recharge/db"
 )
@@ -44,9 +42,7 @@ func (f *fixture) user(email string) *db.User {
 
 func (f *fixture) credit(userID, cents int64) {
 	f.t.Helper()
-	err := f.store.Tx(f.ctx, func(tx *sqlx.Tx) error {
-		return db.ApplyLedger(f.ctx, tx, &db.LedgerEntry{UserID: userID, AmountCents: cents, Kind: db.KindAdjustment, Note: "test"})
-	})
+	err := f.store.ApplyLedger(f.ctx, &db.LedgerEntry{UserID: userID, AmountCents: cents, Kind: db.KindAdjustment, Note: "test"})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -79,11 +75,11 @@ func (f *fixture) balance(userID int64) int64 {
 
 func (f *fixture) count(query string, args ...any) int {
 	f.t.Helper()
-	var n int
-	if err := f.store.R.Get(&n, query, args...); err != nil {
+	n, err := f.store.QueryInt(f.ctx, query, args...)
+	if err != nil {
 		f.t.Fatal(err)
 	}
-	return n
+	return int(n)
 }
 
 // setNow moves the clock of package db for the test.
@@ -538,7 +534,7 @@ func TestAdminServiceStatus(t *testing.T) {
 		t.Fatalf("%d audit entries", c)
 	}
 	// Expired: only the customer's payment brings it back; the admin may cancel it.
-	if _, err := f.store.W.Exec(`UPDATE services SET status = 'expired' WHERE id = ?`, pur.ServiceID); err != nil {
+	if _, err := f.store.ExecSQL(context.Background(), `UPDATE services SET status = 'expired' WHERE id = ?`, pur.ServiceID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.shop.SetServiceStatus(f.ctx, 0, pur.ServiceID, "active", ""); !errors.Is(err, ErrStatusForbidden) {

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"strconv"
 
-	"github.com/jmoiron/sqlx"
-
 	"recharge/accounts"
 	"recharge/db"
 	"recharge/money"
@@ -78,7 +76,7 @@ func (s *Shop) Transfer(ctx context.Context, fromID int64, toEmail, amount, toke
 		return nil, ErrTransferToSelf
 	}
 	out := TransferResult{Amount: cents, To: to.Email}
-	err = s.Store.Tx(ctx, func(tx *sqlx.Tx) error {
+	err = s.Store.Tx(ctx, func(tx *db.Tx) error {
 		replay, _, err := claim(ctx, tx, token, fromID)
 		if err != nil {
 			return err
@@ -87,7 +85,7 @@ func (s *Shop) Transfer(ctx context.Context, fromID int64, toEmail, amount, toke
 			out.Replayed = true
 			return nil
 		}
-		n, err := db.CountLedgerSince(ctx, tx, fromID, db.KindTransferOut, s.now()-3600)
+		n, err := tx.CountLedgerSince(ctx, fromID, db.KindTransferOut, s.now()-3600)
 		if err != nil {
 			return err
 		}
@@ -96,17 +94,17 @@ func (s *Shop) Transfer(ctx context.Context, fromID int64, toEmail, amount, toke
 		}
 		debit := db.LedgerEntry{UserID: from.ID, AmountCents: -int64(cents), Kind: db.KindTransferOut,
 			Reference: "user:" + strconv.FormatInt(to.ID, 10), Note: to.Email, ActorID: &from.ID}
-		if err := db.ApplyLedger(ctx, tx, &debit); err != nil {
+		if err := tx.ApplyLedger(ctx, &debit); err != nil {
 			return err
 		}
 		credit := db.LedgerEntry{UserID: to.ID, AmountCents: int64(cents), Kind: db.KindTransferIn,
 			Reference: "user:" + strconv.FormatInt(from.ID, 10), Note: from.Email, ActorID: &from.ID}
-		if err := db.ApplyLedger(ctx, tx, &credit); err != nil {
+		if err := tx.ApplyLedger(ctx, &credit); err != nil {
 			return err
 		}
 		out.BalanceAfter = debit.BalanceAfterCents
 		if token != "" {
-			return db.SetFormTokenResult(ctx, tx, token, "ledger:"+strconv.FormatInt(debit.ID, 10))
+			return tx.SetFormTokenResult(ctx, token, "ledger:"+strconv.FormatInt(debit.ID, 10))
 		}
 		return nil
 	})
