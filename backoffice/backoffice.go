@@ -5,11 +5,7 @@
 // admin pages need to show safely, such as a raw provider answer without its keys.
 package backoffice
 
-import (
-	"errors"
-
-	"recharge/db"
-)
+import "errors"
 
 // Actor is the admin doing something, as written to the audit log.
 type Actor struct {
@@ -27,6 +23,8 @@ var (
 	ErrReasonTooLong  = errors.New("reason too long")
 	ErrInvalidRole    = errors.New("invalid role")
 	ErrSelfDemotion   = errors.New("an admin cannot remove their own admin role")
-	// ErrInsufficientFunds is the wallet's own error: the balance would go negative.
-	ErrInsufficientFunds = db.ErrInsufficientFunds
+	// ErrInsufficientFunds: the adjustment would make the balance negative. Its own
+	// value (not db.ErrInsufficientFunds, which a purchase reports), so the admin is
+	// told this and the customer the other.
+	ErrInsufficientFunds = errors.New("adjustment would make the balance negative")
 )

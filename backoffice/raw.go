@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+
+	"recharge/dedipass"
 )
 
 // RawField is one field of a stored provider answer, safe to show.
@@ -21,33 +23,20 @@ type RawView struct {
 	Text   string     // the whole answer, redacted (pretty-printed for JSON)
 }
 
-const redacted = "[removed]"
-
-// secretName reports whether a field name looks like a credential: it is dropped
-// whatever its value (the stored answers already have keys removed; this is the
-// second lock, in case a provider renames a field).
-func secretName(name string) bool {
-	n := strings.ToLower(name)
-	for _, w := range []string{"key", "secret", "password", "token", "signature"} {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // SafeRaw parses a stored raw answer (JSON, a form-encoded callback, or anything
-// else) and removes every field named like a key and every occurrence of the given
-// secret values (the configured Dedipass keys).
+// else) and removes every field named like a credential (dedipass.SecretField: the
+// stored answers already have keys removed, this is the second lock in case a provider
+// renames a field) and every occurrence of the given secret values (the configured
+// Dedipass keys).
 func SafeRaw(raw string, secrets ...string) RawView {
-	scrub := func(s string) string {
-		for _, sec := range secrets {
-			if len(sec) >= 4 {
-				s = strings.ReplaceAll(s, sec, redacted)
-			}
+	// Very short values (a test key "1") would blank half the page: not scrubbed.
+	var long []string
+	for _, sec := range secrets {
+		if len(sec) >= 4 {
+			long = append(long, sec)
 		}
-		return s
 	}
+	scrub := func(s string) string { return dedipass.Redact(s, long...) }
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return RawView{}
@@ -85,7 +74,7 @@ func SafeRaw(raw string, secrets ...string) RawView {
 			view := RawView{Format: "form"}
 			clean := url.Values{}
 			for _, k := range sortedKeys(form) {
-				if secretName(k) {
+				if dedipass.SecretField(k) {
 					continue
 				}
 				for _, val := range form[k] {
@@ -104,7 +93,7 @@ func dropSecrets(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, val := range x {
-			if secretName(k) {
+			if dedipass.SecretField(k) {
 				delete(x, k)
 				continue
 			}

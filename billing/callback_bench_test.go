@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"testing"
+
+	"recharge/billing"
 )
 
 // BenchmarkCallback measures one authenticated, crediting callback end to end in the
@@ -17,7 +19,7 @@ func BenchmarkCallback(b *testing.B) {
 		form := url.Values{"status": {"success"}, "code": {fmt.Sprintf("BENCH%08d", i)}, "virtual_currency": {"1"},
 			"payout": {"1.20"}, "rate": {"FR-SMS-250"}, "custom": {f.alice.Custom}, "privateKey": {priv}}
 		r, err := f.d.Callback(ctx, form)
-		if err != nil || r.HTTPStatus != 200 {
+		if err != nil || r.Outcome != billing.CallbackCredited {
 			b.Fatalf("%+v %v", r, err)
 		}
 	}

@@ -6,13 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"recharge/billing"
 	"recharge/db"
 	"recharge/dedipass"
 )
 
 // FuzzCallback feeds arbitrary callback fields, with the right key and without. The
 // callback never fails with an internal error, never credits without the key, answers
-// only the statuses of SPEC §5.4, and the ledger always matches the balance.
+// only the outcomes of SPEC §5.4, and the ledger always matches the balance.
 func FuzzCallback(f *testing.F) {
 	f.Add("success", "ABC123", "2.5", "1.20", true, true)
 	f.Add("success", "ABC123", "-1", "x", true, true)
@@ -37,17 +38,18 @@ func FuzzCallback(f *testing.F) {
 		if err != nil {
 			t.Fatalf("internal error: %v", err)
 		}
-		switch r.HTTPStatus {
-		case 200, 400, 403, 409, 422:
+		switch r.Outcome {
+		case billing.CallbackCredited, billing.CallbackAlreadyCredited, billing.CallbackRecorded, billing.CallbackWrongKey,
+			billing.CallbackInvalid, billing.CallbackUnknownCustomer, billing.CallbackCreditedToOther:
 		default:
-			t.Fatalf("status %d", r.HTTPStatus)
+			t.Fatalf("outcome %d", r.Outcome)
 		}
 		bal, sum, err := fx.store.LedgerSum(context.Background(), fx.alice.ID)
 		if err != nil || bal != sum || bal < 0 {
 			t.Fatalf("ledger %d != balance %d (%v)", sum, bal, err)
 		}
-		if !rightKey && (r.HTTPStatus != 403 || bal != before) {
-			t.Fatalf("wrong key: %d, balance %d -> %d", r.HTTPStatus, before, bal)
+		if !rightKey && (r.Outcome != billing.CallbackWrongKey || bal != before) {
+			t.Fatalf("wrong key: %+v, balance %d -> %d", r, before, bal)
 		}
 		if bal != before {
 			p, err := fx.store.PaymentByCode(context.Background(), dedipass.CodeKey(strings.TrimSpace(code)))

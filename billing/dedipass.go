@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -51,15 +50,22 @@ type DedipassConfig struct {
 	Sandbox         bool
 }
 
+// CreditFor is the wallet credit of a code worth vc units of virtual currency:
+// vc × unit_cents. The one place the credit is computed, for the offers shown and the
+// codes credited alike. The error is an overflow of that product.
+func (c DedipassConfig) CreditFor(vc money.Micros) (money.Cents, error) {
+	return vc.Times(c.UnitCents)
+}
+
 // accept sets what a code Dedipass accepted does (form and callback alike): a test
 // code is only recorded unless credit_test_codes is on, any other code credits
-// virtual_currency × unit_cents. The error is an overflow of that product.
+// CreditFor(vc). The error is an overflow of the credit.
 func (c DedipassConfig) accept(p *db.Payment, vc money.Micros) error {
 	if p.Test && !c.CreditTestCodes {
 		p.Status, p.Reason = db.StatusTest, "test code (not credited: setting credit_test_codes is off)"
 		return nil
 	}
-	credit, err := vc.Times(c.UnitCents)
+	credit, err := c.CreditFor(vc)
 	if err != nil {
 		return err
 	}
@@ -83,8 +89,7 @@ type Dedipass struct {
 // NewDedipass wires the live client for apiBase and the built-in sandbox.
 func NewDedipass(store *db.Store, apiBase string, log *slog.Logger) *Dedipass {
 	sb := sandbox.New(sandbox.Options{})
-	sc := dedipass.New("http://sandbox.recharge.internal")
-	sc.HTTP = &http.Client{Transport: sb}
+	sc := dedipass.NewInProcess("http://sandbox.recharge.internal", sb)
 	if log == nil {
 		log = slog.Default()
 	}
@@ -203,24 +208,57 @@ func (d *Dedipass) IssueSandboxCode(ctx context.Context) (string, error) {
 	return d.Sandbox.IssueCode("5", "1.75"), nil
 }
 
-// Outcome words of the payment form (SPEC §9 data-status).
+// Outcome is what became of a code typed in the payment form.
+type Outcome int
+
 const (
-	OutcomeCredited  = "credited"
-	OutcomeRefused   = "refused"
-	OutcomeError     = "error"
-	OutcomeDuplicate = "duplicate"
-	OutcomeTest      = "test"
+	OutcomeCredited  Outcome = iota + 1 // the wallet was credited
+	OutcomeRefused                      // not a code, refused by Dedipass, or too many refusals
+	OutcomeError                        // not judged or not creditable; may be tried again
+	OutcomeDuplicate                    // already credited before
+	OutcomeTest                         // a test code, recorded without credit
+)
+
+// String is the outcome's word (SPEC §9 data-status), also the attempt's word.
+func (o Outcome) String() string {
+	switch o {
+	case OutcomeCredited:
+		return "credited"
+	case OutcomeRefused:
+		return "refused"
+	case OutcomeError:
+		return "error"
+	case OutcomeDuplicate:
+		return "duplicate"
+	case OutcomeTest:
+		return "test"
+	}
+	return "unknown"
+}
+
+// Reason tells apart what the customer must be told for one outcome.
+type Reason int
+
+const (
+	ReasonNone            Reason = iota // credited, test
+	ReasonBadFormat                     // refused: not 1 to 64 letters and digits
+	ReasonTooManyAttempts               // refused: the limit of refused codes is reached
+	ReasonRefused                       // refused by Dedipass
+	ReasonNotConfigured                 // error: the keys are not set
+	ReasonUnavailable                   // error: Dedipass did not answer usably
+	ReasonTimeout                       // error: Dedipass did not answer in time
+	ReasonBadAnswer                     // error: Dedipass accepted a code we cannot credit
+	ReasonAlreadyYours                  // duplicate: credited to this customer before
+	ReasonAlreadyUsed                   // duplicate: credited to another customer
 )
 
 // RedeemResult is what the customer is told about one code.
 type RedeemResult struct {
-	Outcome      string // credited, refused, error, duplicate, test
-	HTTPStatus   int
+	Outcome      Outcome
+	Reason       Reason
 	Code         string
 	CreditCents  int64 // cents this request added (0 unless credited)
 	BalanceCents int64 // balance after the request
-	MessageKey   string
-	MessageArgs  []any
 }
 
 // Redeem checks a code typed by a customer and credits the wallet once.
@@ -233,11 +271,11 @@ func (d *Dedipass) Redeem(ctx context.Context, user *db.User, rawCode string) (R
 		return res, err
 	}
 	if refused >= MaxRefusedCodes {
-		return d.finish(ctx, user, res, OutcomeRefused, http.StatusTooManyRequests, "dedipass.msg_too_many", false)
+		return d.finish(ctx, user, res, OutcomeRefused, ReasonTooManyAttempts)
 	}
 	if !dedipass.ValidCode(code) {
 		res.Code = ""
-		return d.finish(ctx, user, res, OutcomeRefused, http.StatusUnprocessableEntity, "dedipass.msg_bad_format", true)
+		return d.finish(ctx, user, res, OutcomeRefused, ReasonBadFormat)
 	}
 	cfg, err := d.Config(ctx)
 	if err != nil {
@@ -245,11 +283,11 @@ func (d *Dedipass) Redeem(ctx context.Context, user *db.User, rawCode string) (R
 	}
 	cli, pub, priv := d.client(cfg)
 	if pub == "" || priv == "" {
-		return d.finish(ctx, user, res, OutcomeError, http.StatusServiceUnavailable, "dedipass.msg_not_configured", false)
+		return d.finish(ctx, user, res, OutcomeError, ReasonNotConfigured)
 	}
 	key := dedipass.CodeKey(code)
 	if p, err := d.Store.PaymentByCode(ctx, key); err == nil && p.Credited() {
-		return d.finish(ctx, user, res, OutcomeDuplicate, http.StatusConflict, dupKey(p, user.ID), false)
+		return d.finish(ctx, user, res, OutcomeDuplicate, dupReason(p, user.ID))
 	} else if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return res, err
 	}
@@ -273,11 +311,11 @@ func (d *Dedipass) Redeem(ctx context.Context, user *db.User, rawCode string) (R
 		if _, err := d.Store.SettlePayment(ctx, &p); err != nil {
 			return res, err
 		}
-		status := http.StatusBadGateway
+		reason := ReasonUnavailable
 		if errors.Is(verr, dedipass.ErrTimeout) {
-			status = http.StatusGatewayTimeout
+			reason = ReasonTimeout
 		}
-		return d.finish(ctx, user, res, OutcomeError, status, "dedipass.msg_unavailable", false)
+		return d.finish(ctx, user, res, OutcomeError, reason)
 	default: // a success answer we cannot credit (ErrBadAnswer): keep it for the admin
 		d.Log.Warn("dedipass answer not creditable", "user_id", user.ID, "err", verr.Error())
 		p := fill(base, answer)
@@ -285,7 +323,7 @@ func (d *Dedipass) Redeem(ctx context.Context, user *db.User, rawCode string) (R
 		if _, err := d.Store.SettlePayment(ctx, &p); err != nil {
 			return res, err
 		}
-		return d.finish(ctx, user, res, OutcomeError, http.StatusBadGateway, "dedipass.msg_bad_answer", false)
+		return d.finish(ctx, user, res, OutcomeError, ReasonBadAnswer)
 	}
 
 	p := fill(base, answer)
@@ -294,52 +332,45 @@ func (d *Dedipass) Redeem(ctx context.Context, user *db.User, rawCode string) (R
 	} else if err := cfg.accept(&p, answer.VirtualCurrency); err != nil {
 		p.Status, p.Reason = db.StatusError, "credit overflow: "+err.Error()
 	}
-	settled, err := d.Store.SettlePayment(ctx, &p)
+	settled, err := d.settle(ctx, &p)
 	if err != nil {
 		return res, err
 	}
 	switch settled {
 	case db.Credited:
 		res.CreditCents = p.CreditCents
-		res.MessageArgs = []any{money.Cents(p.CreditCents)}
-		d.Log.Info("dedipass code credited", "user_id", user.ID, "payment_id", p.ID, "credit_cents", p.CreditCents, "source", "form")
-		return d.finish(ctx, user, res, OutcomeCredited, http.StatusOK, "dedipass.msg_credited", false)
+		return d.finish(ctx, user, res, OutcomeCredited, ReasonNone)
 	case db.AlreadyCredited, db.CreditedToOther:
-		return d.finish(ctx, user, res, OutcomeDuplicate, http.StatusConflict, dupKey(&p, user.ID), false)
+		return d.finish(ctx, user, res, OutcomeDuplicate, dupReason(&p, user.ID))
 	}
 	switch p.Status {
 	case db.StatusTest:
-		return d.finish(ctx, user, res, OutcomeTest, http.StatusOK, "dedipass.msg_test", false)
+		return d.finish(ctx, user, res, OutcomeTest, ReasonNone)
 	case db.StatusError:
-		return d.finish(ctx, user, res, OutcomeError, http.StatusBadGateway, "dedipass.msg_bad_answer", false)
+		return d.finish(ctx, user, res, OutcomeError, ReasonBadAnswer)
 	}
 	// Refused by Dedipass. If the code was meanwhile credited by the callback (Dedipass
 	// says "already used"), tell the customer it is already on their wallet.
 	if cur, err := d.Store.PaymentByCode(ctx, key); err == nil && cur.Credited() {
-		return d.finish(ctx, user, res, OutcomeDuplicate, http.StatusConflict, dupKey(cur, user.ID), false)
+		return d.finish(ctx, user, res, OutcomeDuplicate, dupReason(cur, user.ID))
 	}
-	return d.finish(ctx, user, res, OutcomeRefused, http.StatusUnprocessableEntity, "dedipass.msg_refused", true)
+	return d.finish(ctx, user, res, OutcomeRefused, ReasonRefused)
 }
 
-func dupKey(p *db.Payment, userID int64) string {
+func dupReason(p *db.Payment, userID int64) Reason {
 	if p.SameUser(userID) {
-		return "dedipass.msg_already_yours"
+		return ReasonAlreadyYours
 	}
-	return "dedipass.msg_already_used"
+	return ReasonAlreadyUsed
 }
 
-// finish records the attempt (refusals count toward the limit) and fills the result
-// with the fresh balance.
-func (d *Dedipass) finish(ctx context.Context, user *db.User, res RedeemResult, outcome string, status int, key string, countsAsRefused bool) (RedeemResult, error) {
-	res.Outcome, res.HTTPStatus, res.MessageKey = outcome, status, key
-	attempt := outcome
-	if countsAsRefused {
-		attempt = "refused"
-	} else if outcome == OutcomeRefused {
-		attempt = "limited"
-	}
-	if status != http.StatusTooManyRequests {
-		if err := d.Store.RecordCodeAttempt(ctx, user.ID, res.Code, attempt); err != nil {
+// finish records the attempt under its outcome's word, so a refused code counts toward
+// the limit (the attempt the limit itself stopped is not recorded), and fills the
+// result with the fresh balance.
+func (d *Dedipass) finish(ctx context.Context, user *db.User, res RedeemResult, outcome Outcome, reason Reason) (RedeemResult, error) {
+	res.Outcome, res.Reason = outcome, reason
+	if reason != ReasonTooManyAttempts {
+		if err := d.Store.RecordCodeAttempt(ctx, user.ID, res.Code, outcome.String()); err != nil {
 			return res, err
 		}
 	}
@@ -347,6 +378,17 @@ func (d *Dedipass) finish(ctx context.Context, user *db.User, res RedeemResult, 
 		res.BalanceCents = u.BalanceCents
 	}
 	return res, nil
+}
+
+// settle is where the form and the callback meet: a code Dedipass judged, its payment
+// row filled and its status set (accept), is recorded and credits its wallet at most
+// once (SPEC §5.5).
+func (d *Dedipass) settle(ctx context.Context, p *db.Payment) (db.Settlement, error) {
+	settled, err := d.Store.SettlePayment(ctx, p)
+	if err == nil && settled == db.Credited {
+		d.Log.Info("dedipass code credited", "user_id", *p.UserID, "payment_id", p.ID, "credit_cents", p.CreditCents, "source", p.Source)
+	}
+	return settled, err
 }
 
 // fill copies what Dedipass said about a code into a payment row.
@@ -371,97 +413,83 @@ func splitRate(rate string) (country, solution string) {
 	return strings.ToUpper(parts[0]), strings.ToUpper(parts[1])
 }
 
-// CallbackResult is the answer to Dedipass's callback.
+// CallbackOutcome is what became of a Dedipass callback.
+type CallbackOutcome int
+
+const (
+	CallbackCredited        CallbackOutcome = iota + 1 // the wallet was credited
+	CallbackAlreadyCredited                            // the same customer had it already: nothing changed
+	CallbackRecorded                                   // recorded without credit (refused, test code); Detail is its status
+	CallbackWrongKey                                   // wrong or missing private key: nothing recorded
+	CallbackInvalid                                    // a field breaks its rule; Detail says which (dedipass.CallbackError)
+	CallbackUnknownCustomer                            // custom matches no customer: recorded for the admin
+	CallbackCreditedToOther                            // the code credited another customer: nothing changed
+)
+
+// CallbackResult is what Dedipass is told about its callback.
 type CallbackResult struct {
-	HTTPStatus int
-	Status     string // "success" or "error"
-	Message    string
+	Outcome CallbackOutcome
+	Detail  string // the broken rule (CallbackInvalid) or the recorded status (CallbackRecorded)
 }
 
-// Callback handles POST /api/dedipass (SPEC §5.4). form is the posted fields.
+// Callback handles POST /api/dedipass (SPEC §5.4). form is the posted fields, read
+// by dedipass.ParseCallback; the rules here are the key, the customer and the credit.
 func (d *Dedipass) Callback(ctx context.Context, form url.Values) (CallbackResult, error) {
 	cfg, err := d.Config(ctx)
 	if err != nil {
 		return CallbackResult{}, err
 	}
-	given := form.Get("privateKey")
-	if given == "" {
-		given = form.Get("private_key")
-	}
+	cb, perr := dedipass.ParseCallback(form)
 	// Constant-time compare; no key configured = always wrong.
-	if cfg.PrivateKey == "" || given == "" || subtle.ConstantTimeCompare([]byte(given), []byte(cfg.PrivateKey)) != 1 {
-		return CallbackResult{http.StatusForbidden, "error", "invalid or missing private key"}, nil
+	if cfg.PrivateKey == "" || cb.PrivateKey == "" || subtle.ConstantTimeCompare([]byte(cb.PrivateKey), []byte(cfg.PrivateKey)) != 1 {
+		return CallbackResult{Outcome: CallbackWrongKey}, nil
 	}
-	status := strings.TrimSpace(form.Get("status"))
-	code := strings.TrimSpace(form.Get("code"))
-	if !dedipass.ValidCode(code) {
-		return CallbackResult{http.StatusBadRequest, "error", "invalid code: expected 1 to 64 letters and digits"}, nil
-	}
-	if status == "" || len(status) > 32 {
-		return CallbackResult{http.StatusBadRequest, "error", "missing status"}, nil
-	}
-	custom := strings.TrimSpace(form.Get("custom"))
-	if len(custom) > 200 {
-		return CallbackResult{http.StatusBadRequest, "error", "custom too long"}, nil
-	}
-	for _, f := range []string{"rate", "identifier", "payout"} {
-		if len(form.Get(f)) > 200 {
-			return CallbackResult{http.StatusBadRequest, "error", f + " too long"}, nil
+	if perr != nil {
+		var ce *dedipass.CallbackError
+		if !errors.As(perr, &ce) {
+			return CallbackResult{}, perr
 		}
+		return CallbackResult{Outcome: CallbackInvalid, Detail: ce.Message}, nil
 	}
-	success := strings.EqualFold(status, "success")
-	var vc money.Micros
-	if success {
-		vc, err = money.ParseMicros(strings.TrimSpace(form.Get("virtual_currency")))
-		if err != nil || vc < 0 {
-			return CallbackResult{http.StatusBadRequest, "error", "virtual_currency must be a number >= 0"}, nil
-		}
-	}
-	payout, err := money.ParseMicros(strings.TrimSpace(form.Get("payout")))
-	if err != nil {
-		payout = 0 // informational only: never blocks a paid code
-	}
-	rate := strings.TrimSpace(form.Get("rate"))
 	p := db.Payment{
-		Code: code, CodeKey: dedipass.CodeKey(code), Custom: custom, Source: "callback", Sandbox: cfg.Sandbox,
-		Rate: rate, Identifier: strings.TrimSpace(form.Get("identifier")), PayoutCents: int64(payout.Cents()),
-		VirtualCurrency: vc.String(), Test: rate == dedipass.TestRate, Raw: string(dedipass.RawForm(form, cfg.PrivateKey, cfg.PublicKey)),
+		Code: cb.Code, CodeKey: dedipass.CodeKey(cb.Code), Custom: cb.Custom, Source: "callback", Sandbox: cfg.Sandbox,
+		Rate: cb.Rate, Identifier: cb.Identifier, PayoutCents: int64(cb.Payout.Cents()),
+		VirtualCurrency: cb.VirtualCurrency.String(), Test: cb.Test, Raw: string(dedipass.RawForm(form, cfg.PrivateKey, cfg.PublicKey)),
 	}
-	p.Country, p.Solution = splitRate(rate)
-	user, err := d.Store.UserByCustom(ctx, custom)
+	p.Country, p.Solution = splitRate(cb.Rate)
+	user, err := d.Store.UserByCustom(ctx, cb.Custom)
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return CallbackResult{}, err
 	}
-	if err != nil || custom == "" {
-		p.Status, p.Reason = db.StatusPending, "unknown customer (custom="+strconv.Quote(custom)+"): credit it by hand"
-		if !success {
+	if err != nil || cb.Custom == "" {
+		p.Status, p.Reason = db.StatusPending, "unknown customer (custom="+strconv.Quote(cb.Custom)+"): credit it by hand"
+		if !cb.Success {
 			p.Status = db.StatusRefused
 		}
 		if _, err := d.Store.SettlePayment(ctx, &p); err != nil {
 			return CallbackResult{}, err
 		}
 		d.Log.Warn("dedipass callback for unknown customer", "payment_id", p.ID)
-		return CallbackResult{http.StatusUnprocessableEntity, "error", "unknown customer"}, nil
+		return CallbackResult{Outcome: CallbackUnknownCustomer}, nil
 	}
 	uid := user.ID
 	p.UserID = &uid
-	if !success {
-		p.Status, p.Reason = db.StatusRefused, "callback status "+strconv.Quote(status)
-	} else if err := cfg.accept(&p, vc); err != nil {
-		return CallbackResult{http.StatusBadRequest, "error", "virtual_currency too large"}, nil
+	if !cb.Success {
+		p.Status, p.Reason = db.StatusRefused, "callback status "+strconv.Quote(cb.Status)
+	} else if err := cfg.accept(&p, cb.VirtualCurrency); err != nil {
+		return CallbackResult{Outcome: CallbackInvalid, Detail: "virtual_currency too large"}, nil
 	}
-	settled, err := d.Store.SettlePayment(ctx, &p)
+	settled, err := d.settle(ctx, &p)
 	if err != nil {
 		return CallbackResult{}, err
 	}
 	switch settled {
 	case db.Credited:
-		d.Log.Info("dedipass code credited", "user_id", uid, "payment_id", p.ID, "credit_cents", p.CreditCents, "source", "callback")
-		return CallbackResult{http.StatusOK, "success", "credited"}, nil
+		return CallbackResult{Outcome: CallbackCredited}, nil
 	case db.AlreadyCredited:
-		return CallbackResult{http.StatusOK, "success", "already credited"}, nil
+		return CallbackResult{Outcome: CallbackAlreadyCredited}, nil
 	case db.CreditedToOther:
-		return CallbackResult{http.StatusConflict, "error", "code already credited to another customer"}, nil
+		return CallbackResult{Outcome: CallbackCreditedToOther}, nil
 	}
-	return CallbackResult{http.StatusOK, "success", "recorded as " + p.Status}, nil
+	return CallbackResult{Outcome: CallbackRecorded, Detail: p.Status}, nil
 }

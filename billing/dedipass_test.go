@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
@@ -81,6 +80,15 @@ func (f *fixture) callback(t *testing.T, form url.Values) billing.CallbackResult
 	return r
 }
 
+// told success: what Dedipass hears as {"status":"success"} (200).
+func toldSuccess(r billing.CallbackResult) bool {
+	switch r.Outcome {
+	case billing.CallbackCredited, billing.CallbackAlreadyCredited, billing.CallbackRecorded:
+		return true
+	}
+	return false
+}
+
 func TestCallbackMatrix(t *testing.T) {
 	f := setup(t)
 	code := f.sb.IssueCode("2.5", "1.20")
@@ -95,25 +103,26 @@ func TestCallbackMatrix(t *testing.T) {
 		mod(v)
 		return v
 	}
+	const wrongKey, invalid = billing.CallbackWrongKey, billing.CallbackInvalid
 	cases := []struct {
-		name   string
-		form   url.Values
-		status int
+		name    string
+		form    url.Values
+		outcome billing.CallbackOutcome
 	}{
-		{"missing key", with(func(v url.Values) { v.Del("privateKey") }), 403},
-		{"wrong key", with(func(v url.Values) { v.Set("privateKey", "nope") }), 403},
-		{"public key instead", with(func(v url.Values) { v.Set("privateKey", pub) }), 403},
-		{"bad code", with(func(v url.Values) { v.Set("code", "AB-CD") }), 400},
-		{"empty code", with(func(v url.Values) { v.Set("code", "") }), 400},
-		{"long code", with(func(v url.Values) { v.Set("code", string(make([]byte, 65))) }), 400},
-		{"vc negative", with(func(v url.Values) { v.Set("virtual_currency", "-1") }), 400},
-		{"vc garbage", with(func(v url.Values) { v.Set("virtual_currency", "abc") }), 400},
-		{"vc missing", with(func(v url.Values) { v.Del("virtual_currency") }), 400},
-		{"missing status", with(func(v url.Values) { v.Del("status") }), 400},
+		{"missing key", with(func(v url.Values) { v.Del("privateKey") }), wrongKey},
+		{"wrong key", with(func(v url.Values) { v.Set("privateKey", "nope") }), wrongKey},
+		{"public key instead", with(func(v url.Values) { v.Set("privateKey", pub) }), wrongKey},
+		{"bad code", with(func(v url.Values) { v.Set("code", "AB-CD") }), invalid},
+		{"empty code", with(func(v url.Values) { v.Set("code", "") }), invalid},
+		{"long code", with(func(v url.Values) { v.Set("code", string(make([]byte, 65))) }), invalid},
+		{"vc negative", with(func(v url.Values) { v.Set("virtual_currency", "-1") }), invalid},
+		{"vc garbage", with(func(v url.Values) { v.Set("virtual_currency", "abc") }), invalid},
+		{"vc missing", with(func(v url.Values) { v.Del("virtual_currency") }), invalid},
+		{"missing status", with(func(v url.Values) { v.Del("status") }), invalid},
 	}
 	for _, c := range cases {
-		if r := f.callback(t, c.form); r.HTTPStatus != c.status {
-			t.Errorf("%s: got %d %q, want %d", c.name, r.HTTPStatus, r.Message, c.status)
+		if r := f.callback(t, c.form); r.Outcome != c.outcome {
+			t.Errorf("%s: got %+v, want outcome %d", c.name, r, c.outcome)
 		}
 	}
 	if f.balance(t, f.alice) != 0 {
@@ -124,45 +133,45 @@ func TestCallbackMatrix(t *testing.T) {
 	}
 
 	// Valid: credited once (2.5 units × 100 cents).
-	if r := f.callback(t, good); r.HTTPStatus != 200 || r.Status != "success" {
+	if r := f.callback(t, good); r.Outcome != billing.CallbackCredited {
 		t.Fatalf("valid callback: %+v", r)
 	}
 	if b := f.balance(t, f.alice); b != 250 {
 		t.Fatalf("balance %d, want 250", b)
 	}
 	// Same code, same customer: idempotent.
-	if r := f.callback(t, good); r.HTTPStatus != 200 {
+	if r := f.callback(t, good); r.Outcome != billing.CallbackAlreadyCredited {
 		t.Fatalf("replay: %+v", r)
 	}
 	// The other key field name is accepted too.
 	alt := with(func(v url.Values) { v.Del("privateKey"); v.Set("private_key", priv) })
-	if r := f.callback(t, alt); r.HTTPStatus != 200 {
+	if r := f.callback(t, alt); !toldSuccess(r) {
 		t.Fatalf("private_key field: %+v", r)
 	}
 	if b := f.balance(t, f.alice); b != 250 {
 		t.Fatalf("replay credited again: %d", b)
 	}
-	// Same code, other customer: 409, nothing credited.
-	if r := f.callback(t, with(func(v url.Values) { v.Set("custom", f.bob.Custom) })); r.HTTPStatus != 409 {
+	// Same code, other customer: refused (409), nothing credited.
+	if r := f.callback(t, with(func(v url.Values) { v.Set("custom", f.bob.Custom) })); r.Outcome != billing.CallbackCreditedToOther {
 		t.Fatalf("other customer: %+v", r)
 	}
 	if f.balance(t, f.bob) != 0 {
 		t.Fatal("bob credited")
 	}
-	// Unknown custom: 422 and recorded for the admin.
+	// Unknown custom: refused (422) and recorded for the admin.
 	code2 := f.sb.IssueCode("1", "0.5")
 	r := f.callback(t, with(func(v url.Values) { v.Set("code", code2); v.Set("custom", "nobody") }))
-	if r.HTTPStatus != 422 {
+	if r.Outcome != billing.CallbackUnknownCustomer {
 		t.Fatalf("unknown custom: %+v", r)
 	}
 	p, err := f.store.PaymentByCode(context.Background(), code2)
 	if err != nil || p.Status != db.StatusPending || p.UserID != nil {
 		t.Fatalf("unknown custom not recorded: %+v %v", p, err)
 	}
-	// Status not success: recorded as refused, 200.
+	// Status not success: recorded as refused, told success (200).
 	code3 := f.sb.IssueCode("1", "0.5")
 	r = f.callback(t, with(func(v url.Values) { v.Set("code", code3); v.Set("status", "error") }))
-	if r.HTTPStatus != 200 {
+	if r.Outcome != billing.CallbackRecorded || r.Detail != db.StatusRefused {
 		t.Fatalf("status error: %+v", r)
 	}
 	if p, err := f.store.PaymentByCode(context.Background(), code3); err != nil || p.Status != db.StatusRefused {
@@ -182,7 +191,7 @@ func TestCallbackNoKeyConfigured(t *testing.T) {
 	}
 	form := f.sb.BuildCallback(f.sb.IssueCode("1", "1"), f.alice.Custom)
 	form.Set("privateKey", "")
-	if r := f.callback(t, form); r.HTTPStatus != 403 {
+	if r := f.callback(t, form); r.Outcome != billing.CallbackWrongKey {
 		t.Fatalf("no key configured, empty key posted: %+v", r)
 	}
 }
@@ -193,7 +202,7 @@ func TestConcurrentCallbacksCreditOnce(t *testing.T) {
 	form := f.sb.BuildCallback(code, f.alice.Custom)
 	form.Set("privateKey", priv)
 	var wg sync.WaitGroup
-	statuses := make(chan int, 100)
+	results := make(chan billing.CallbackResult, 100)
 	for i := 0; i < 100; i++ {
 		wg.Add(1)
 		go func() {
@@ -203,14 +212,14 @@ func TestConcurrentCallbacksCreditOnce(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			statuses <- r.HTTPStatus
+			results <- r
 		}()
 	}
 	wg.Wait()
-	close(statuses)
-	for s := range statuses {
-		if s != 200 {
-			t.Fatalf("status %d", s)
+	close(results)
+	for r := range results {
+		if !toldSuccess(r) {
+			t.Fatalf("result %+v", r)
 		}
 	}
 	if b := f.balance(t, f.alice); b != 300 {
@@ -254,7 +263,7 @@ func TestRedeemOutcomes(t *testing.T) {
 	ctx := context.Background()
 	code := f.sb.IssueCode("1.5", "1")
 	r, err := f.d.Redeem(ctx, f.alice, " "+code+" ")
-	if err != nil || r.Outcome != billing.OutcomeCredited || r.CreditCents != 150 || r.BalanceCents != 150 || r.HTTPStatus != 200 {
+	if err != nil || r.Outcome != billing.OutcomeCredited || r.CreditCents != 150 || r.BalanceCents != 150 || r.Reason != billing.ReasonNone {
 		t.Fatalf("credit: %+v %v", r, err)
 	}
 	p, _ := f.store.PaymentByCode(ctx, code)
@@ -316,7 +325,7 @@ func TestProviderOutageThenRetryCreditsOnce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.Outcome != billing.OutcomeError || r.CreditCents != 0 || r.HTTPStatus < 502 || r.HTTPStatus > 504 {
+			if r.Outcome != billing.OutcomeError || r.CreditCents != 0 || r.Reason != billing.ReasonUnavailable && r.Reason != billing.ReasonTimeout {
 				t.Fatalf("outage: %+v", r)
 			}
 			p, _ := f.store.PaymentByCode(ctx, code)
@@ -344,14 +353,14 @@ func TestRefusedCodesRateLimit(t *testing.T) {
 	ctx := context.Background()
 	for i := 0; i < billing.MaxRefusedCodes; i++ {
 		r, err := f.d.Redeem(ctx, f.alice, "WRONG"+string(rune('A'+i)))
-		if err != nil || r.Outcome != billing.OutcomeRefused || r.HTTPStatus == http.StatusTooManyRequests {
+		if err != nil || r.Outcome != billing.OutcomeRefused || r.Reason == billing.ReasonTooManyAttempts {
 			t.Fatalf("attempt %d: %+v %v", i, r, err)
 		}
 	}
 	calls := f.sb.Calls()
 	good := f.sb.IssueCode("1", "1")
 	r, _ := f.d.Redeem(ctx, f.alice, good)
-	if r.HTTPStatus != http.StatusTooManyRequests || r.CreditCents != 0 || f.sb.Calls() != calls {
+	if r.Outcome != billing.OutcomeRefused || r.Reason != billing.ReasonTooManyAttempts || r.CreditCents != 0 || f.sb.Calls() != calls {
 		t.Fatalf("11th attempt: %+v", r)
 	}
 	// Bob is not limited by Alice's mistakes.

@@ -8,10 +8,12 @@ import (
 // PaymentFilter selects payments for the admin list and its CSV export. The zero value
 // matches every payment.
 type PaymentFilter struct {
-	// Code is what the admin typed: a prefix of the payment code, any case. Codes are
-	// only [A-Za-z0-9], so anything else (%, _, quotes, backslashes, spaces inside)
-	// cannot match and the query is not even run.
-	Code   string
+	// Code is a prefix of the code_key, already normalised by the caller
+	// (dedipass.SearchPrefix): upper-case letters and digits, "" for any code.
+	Code string
+	// NoCode: what the admin typed cannot start any code; nothing matches and the
+	// query is not even run.
+	NoCode bool
 	Status string // one of the Status* words, or "" for all
 	UserID int64  // 0 for all customers
 	Mode   string // "" for all, "live" or "sandbox": sandbox payments are listed apart
@@ -23,26 +25,16 @@ const (
 	ModeSandbox = "sandbox"
 )
 
-// MaxCodeLen is the longest payment code (SPEC §5.2).
-const MaxCodeLen = 64
-
-// codeRange turns the typed prefix into the [lo, hi) range of code_key it covers.
+// codeRange turns the prefix into the [lo, hi) range of code_key it covers.
 // ok is false when nothing can match. An empty prefix means no code condition.
 func (f PaymentFilter) codeRange() (lo, hi string, ok bool) {
-	q := strings.TrimSpace(f.Code)
-	if q == "" {
-		return "", "", true
-	}
-	if len(q) > MaxCodeLen {
+	if f.NoCode {
 		return "", "", false
 	}
-	for i := 0; i < len(q); i++ {
-		ch := q[i]
-		if !(ch >= '0' && ch <= '9' || ch >= 'A' && ch <= 'Z' || ch >= 'a' && ch <= 'z') {
-			return "", "", false
-		}
+	if f.Code == "" {
+		return "", "", true
 	}
-	lo = strings.ToUpper(q)
+	lo = f.Code
 	// Every stored key is [0-9A-Z]*, all below '~': keys starting with lo sort in [lo, lo+"~").
 	return lo, lo + "~", true
 }

@@ -65,6 +65,14 @@ func New(baseURL string) *Client {
 	}
 }
 
+// NewInProcess returns a client whose requests rt answers in-process (the built-in
+// sandbox, see sandbox.Server.RoundTrip): no network round trip to ourselves.
+func NewInProcess(baseURL string, rt http.RoundTripper) *Client {
+	c := New(baseURL)
+	c.HTTP = &http.Client{Transport: rt}
+	return c
+}
+
 func (c *Client) timeout() time.Duration {
 	if c.Timeout > 0 {
 		return c.Timeout
@@ -97,7 +105,7 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, secrets
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.String(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrUnavailable, redact(err.Error(), secrets))
+		return nil, fmt.Errorf("%w: %s", ErrUnavailable, Redact(err.Error(), secrets...))
 	}
 	req.URL = &u
 	req.Header.Set("Accept", "application/json")
@@ -141,11 +149,12 @@ func transportError(ctx context.Context, err error, secrets []string) error {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return fmt.Errorf("%w: %s", ErrUnavailable, redact(err.Error(), secrets))
+	return fmt.Errorf("%w: %s", ErrUnavailable, Redact(err.Error(), secrets...))
 }
 
-// redact removes every spelling of each secret from s.
-func redact(s string, secrets []string) string {
+// Redact replaces every spelling of each non-empty secret in s (as is, query- and
+// path-escaped) by "[removed]". The one function that scrubs key values from text.
+func Redact(s string, secrets ...string) string {
 	for _, secret := range secrets {
 		if secret == "" {
 			continue

@@ -1,7 +1,8 @@
 // Package dedipass is Recharge's client for the Dedipass micropayment API
 // (SPEC §5.2): it lists the offers a customer can pay with (Rates, cached a
 // few minutes) and validates the single-use codes customers receive
-// (Validate). It owns code syntax (ValidCode, CodeKey), the exact decoding of
+// (Validate). It owns code syntax (ValidCode, CodeKey, SearchPrefix), the reading
+// of the callback form (ParseCallback), the exact decoding of
 // Dedipass's loosely typed JSON (numbers or strings, never through float64),
 // the classification of provider failures (ErrUnavailable, ErrTimeout,
 // ErrBadAnswer) and the removal of keys from everything it returns, so that
@@ -65,4 +66,19 @@ func ValidCode(code string) bool {
 // its upper-case spelling, so "ab12" and "AB12" are the same payment.
 func CodeKey(code string) string {
 	return strings.ToUpper(code)
+}
+
+// SearchPrefix turns what an admin typed in a code search into the CodeKey prefix to
+// look for. Surrounding spaces are ignored; "" means no code condition. ok is false
+// when no code can start with q (a character outside [A-Za-z0-9], or longer than
+// MaxCodeLen): nothing matches and there is nothing to ask the database.
+func SearchPrefix(q string) (prefix string, ok bool) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return "", true
+	}
+	if !ValidCode(q) {
+		return "", false
+	}
+	return CodeKey(q), true
 }

@@ -80,25 +80,26 @@ func micros(fields map[string]json.RawMessage, name string) (m money.Micros, pre
 	return m, true, err
 }
 
-// secretFieldNames are the field names, compared without case, '_' and '-',
-// that may carry a key and are removed from stored answers.
-var secretFieldNames = map[string]bool{
-	"key":        true,
-	"publickey":  true,
-	"privatekey": true,
-	"apikey":     true,
-	"secretkey":  true,
-}
+// secretWords are the words that make a field name look like a credential: a field
+// whose name contains one of them (compared without case) is never stored nor shown,
+// whatever its value. The one list for the whole portal (the admin's raw view uses it
+// too): key covers key, public_key, privateKey, api-key, secretKey, ….
+var secretWords = []string{"key", "secret", "password", "token", "signature"}
 
-var fieldNameFolder = strings.NewReplacer("_", "", "-", "")
-
-func isSecretField(name string) bool {
-	return secretFieldNames[strings.ToLower(fieldNameFolder.Replace(name))]
+// SecretField reports whether a field name looks like a credential (see secretWords).
+func SecretField(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range secretWords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // StripKeys returns body, a JSON document, re-encoded without any field
-// that may carry a key (key, public_key, private_key, privateKey, …, at any
-// depth) and with any string containing one of secrets replaced by
+// whose name looks like a credential (SecretField: key, public_key, privateKey,
+// token, …, at any depth) and with any string containing one of secrets replaced by
 // "[removed]". Numbers keep their exact literal. ok is false when body is not
 // JSON; the result is then nil.
 func StripKeys(body []byte, secrets ...string) (clean []byte, ok bool) {
@@ -125,7 +126,7 @@ func strip(v any, secrets []string) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, child := range t {
-			if isSecretField(k) {
+			if SecretField(k) {
 				delete(t, k)
 				continue
 			}

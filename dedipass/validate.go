@@ -83,7 +83,7 @@ func decodeResult(body []byte, code, privateKey string) (Result, error) {
 	r := Result{
 		Status:     status,
 		Success:    strings.EqualFold(status, "success"),
-		Message:    redact(str(fields, "message"), []string{privateKey}),
+		Message:    Redact(str(fields, "message"), privateKey),
 		Code:       str(fields, "code"),
 		Rate:       str(fields, "rate"),
 		Identifier: str(fields, "identifier"),
@@ -124,7 +124,7 @@ func decodeResult(body []byte, code, privateKey string) (Result, error) {
 func RawForm(form url.Values, secrets ...string) []byte {
 	obj := make(map[string]any, len(form))
 	for k, vs := range form {
-		if isSecretField(k) {
+		if SecretField(k) {
 			continue
 		}
 		if len(vs) == 1 {

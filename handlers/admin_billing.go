@@ -15,12 +15,24 @@ import (
 	"recharge/backoffice"
 	"recharge/billing"
 	"recharge/db"
+	"recharge/dedipass"
 	"recharge/money"
 )
 
+// paymentSearch is the admin's payment search: the database filter, with the code
+// prefix normalised by dedipass.SearchPrefix, and the code text as the admin typed it
+// (shown back, kept in links).
+type paymentSearch struct {
+	db.PaymentFilter
+	Q string
+}
+
 // paymentFilter reads q, status and user from the query string (SPEC §8).
-func paymentFilter(c *fiber.Ctx) (db.PaymentFilter, error) {
-	f := db.PaymentFilter{Code: strings.TrimSpace(c.Query("q")), Status: strings.TrimSpace(c.Query("status")), Mode: c.Query("mode")}
+func paymentFilter(c *fiber.Ctx) (paymentSearch, error) {
+	q := strings.TrimSpace(c.Query("q"))
+	prefix, ok := dedipass.SearchPrefix(q)
+	f := paymentSearch{Q: q, PaymentFilter: db.PaymentFilter{Code: prefix, NoCode: !ok,
+		Status: strings.TrimSpace(c.Query("status")), Mode: c.Query("mode")}}
 	if f.Status != "" && !db.ValidPaymentStatus(f.Status) {
 		return f, fiber.NewError(fiber.StatusBadRequest, tr(c, "admin.bad_status"))
 	}
@@ -38,10 +50,10 @@ func paymentFilter(c *fiber.Ctx) (db.PaymentFilter, error) {
 }
 
 // filterValues is the filter as query parameters (pager links, export link).
-func filterValues(f db.PaymentFilter) url.Values {
+func filterValues(f paymentSearch) url.Values {
 	v := url.Values{}
-	if f.Code != "" {
-		v.Set("q", f.Code)
+	if f.Q != "" {
+		v.Set("q", f.Q)
 	}
 	if f.Status != "" {
 		v.Set("status", f.Status)
@@ -62,7 +74,7 @@ func (s *Server) adminBilling(c *fiber.Ctx) error {
 		return err
 	}
 	p := pager(c, 25)
-	list, total, err := s.store.FindPayments(c.UserContext(), f, p.PerPage, p.Offset())
+	list, total, err := s.store.FindPayments(c.UserContext(), f.PaymentFilter, p.PerPage, p.Offset())
 	if err != nil {
 		return err
 	}
@@ -112,7 +124,7 @@ func (s *Server) adminBillingExport(c *fiber.Ctx) error {
 		_ = cw.Write([]string{"id", "created_at_utc", "customer_id", "customer_email", "code", "status", "test", "sandbox",
 			"rate", "solution", "country", "payout_eur", "credit", "virtual_currency", "identifier", "source", "reason", "credited_at_utc"})
 		n := 0
-		err := store.EachPayment(ctx, f, func(p *db.Payment) error {
+		err := store.EachPayment(ctx, f.PaymentFilter, func(p *db.Payment) error {
 			row := []string{
 				strconv.FormatInt(p.ID, 10), isoTime(p.CreatedAt), "", "", p.Code, p.Status, yesNo(p.Test), yesNo(p.Sandbox),
 				p.Rate, p.Solution, p.Country, money.Cents(p.PayoutCents).Decimal(), money.Cents(p.CreditCents).Decimal(),

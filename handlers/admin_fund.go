@@ -45,7 +45,7 @@ func (s *Server) adminFundSettingsSave(c *fiber.Ctx) error {
 	}
 	set, err := shop.ParseFundForm(form)
 	if err != nil {
-		if status, key, ok := shopErrorStatus(err); ok {
+		if status, key, ok := formOutcome(err); ok {
 			return s.renderFundSettings(c, status, form, key)
 		}
 		return err

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -39,13 +38,12 @@ func (s *Server) adminModuleSet(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadRequest, tr(c, "admin.module_bad_value"))
 	}
 	ch, err := backoffice.SetModule(c.UserContext(), s.store, s.actor(c), name, on)
-	switch {
-	case errors.Is(err, backoffice.ErrUnknownModule):
-		return fiber.ErrNotFound
-	case errors.Is(err, backoffice.ErrFundRequired):
-		return s.modulesPage(c, fiber.StatusConflict, tr(c, "admin.module_needs_fund"))
-	case err != nil:
-		return err
+	if err != nil {
+		status, key, ok := formOutcome(err)
+		if !ok {
+			return err // unknown module: the error page
+		}
+		return s.modulesPage(c, status, tr(c, key))
 	}
 	key := "flash.admin_module_unchanged"
 	switch {

@@ -45,7 +45,7 @@ func (s *Server) adminProductCreate(c *fiber.Ctx) error {
 	form := productForm(c)
 	p, err := s.shopApp().CreateProduct(c.UserContext(), currentUser(c).ID, form, c.IP())
 	if err != nil {
-		if status, key, ok := shopErrorStatus(err); ok {
+		if status, key, ok := formOutcome(err); ok {
 			return s.renderProducts(c, status, form, key)
 		}
 		return err
@@ -87,7 +87,7 @@ func (s *Server) adminProductUpdate(c *fiber.Ctx) error {
 	}
 	form := productForm(c)
 	if _, err := s.shopApp().UpdateProduct(c.UserContext(), currentUser(c).ID, id, form, c.IP()); err != nil {
-		if status, key, ok := shopErrorStatus(err); ok {
+		if status, key, ok := formOutcome(err); ok {
 			return s.renderProductEdit(c, status, id, before.Sold, form, key)
 		}
 		return err

@@ -42,7 +42,7 @@ func (s *Server) userPage(c *fiber.Ctx, status int, extra fiber.Map) error {
 	ctx := c.UserContext()
 	u, err := s.store.UserByID(ctx, id)
 	if errors.Is(err, db.ErrNotFound) {
-		return fiber.NewError(fiber.StatusNotFound, tr(c, "admin.user_not_found"))
+		return notFound(c, "admin.user_not_found")
 	}
 	if err != nil {
 		return err
@@ -90,15 +90,15 @@ func (s *Server) adminUserRole(c *fiber.Ctx) error {
 		return err
 	}
 	changed, err := backoffice.SetRole(c.UserContext(), s.store, s.actor(c), id, c.FormValue("role"))
-	switch {
-	case errors.Is(err, backoffice.ErrInvalidRole):
-		return s.userPage(c, fiber.StatusBadRequest, fiber.Map{"RoleError": tr(c, "admin.role_invalid")})
-	case errors.Is(err, backoffice.ErrSelfDemotion):
-		return s.userPage(c, fiber.StatusConflict, fiber.Map{"RoleError": tr(c, "admin.role_self")})
-	case errors.Is(err, db.ErrNotFound):
-		return fiber.NewError(fiber.StatusNotFound, tr(c, "admin.user_not_found"))
-	case err != nil:
-		return err
+	if errors.Is(err, db.ErrNotFound) {
+		return notFound(c, "admin.user_not_found")
+	}
+	if err != nil {
+		status, key, ok := formOutcome(err)
+		if !ok {
+			return err
+		}
+		return s.userPage(c, status, fiber.Map{"RoleError": tr(c, key)})
 	}
 	if changed {
 		s.flash(c, "success", "flash.admin_role_saved")
@@ -119,27 +119,20 @@ func (s *Server) adminUserWallet(c *fiber.Ctx) error {
 		s.flash(c, "success", "flash.admin_wallet_adjusted")
 		return c.Redirect("/admin/users/"+strconv.FormatInt(id, 10), fiber.StatusSeeOther)
 	}
-	status, key := fiber.StatusUnprocessableEntity, ""
-	switch {
-	case errors.Is(err, backoffice.ErrAmountInvalid):
-		key = "admin.adjust_bad_amount"
-	case errors.Is(err, backoffice.ErrAmountZero):
-		key = "admin.adjust_zero"
-	case errors.Is(err, backoffice.ErrReasonRequired):
-		key = "admin.adjust_reason_required"
-	case errors.Is(err, backoffice.ErrReasonTooLong):
-		key = "admin.adjust_reason_long"
-	case errors.Is(err, backoffice.ErrInsufficientFunds):
+	if errors.Is(err, db.ErrNotFound) {
+		return notFound(c, "admin.user_not_found")
+	}
+	status, key, ok := formOutcome(err)
+	if !ok {
+		return err
+	}
+	var args []any
+	if errors.Is(err, backoffice.ErrInsufficientFunds) { // the sentence states the balance
 		var balance int64
 		if u, err := s.store.UserByID(c.UserContext(), id); err == nil {
 			balance = u.BalanceCents
 		}
-		return s.userPage(c, status, fiber.Map{"AdjustError": tr(c, "admin.adjust_negative", money.Cents(balance).Format(langOf(c), s.currencyCode())),
-			"AdjustAmount": amount, "AdjustReason": reason})
-	case errors.Is(err, db.ErrNotFound):
-		return fiber.NewError(fiber.StatusNotFound, tr(c, "admin.user_not_found"))
-	default:
-		return err
+		args = append(args, money.Cents(balance).Format(langOf(c), s.currencyCode()))
 	}
-	return s.userPage(c, status, fiber.Map{"AdjustError": tr(c, key), "AdjustAmount": amount, "AdjustReason": reason})
+	return s.userPage(c, status, fiber.Map{"AdjustError": tr(c, key, args...), "AdjustAmount": amount, "AdjustReason": reason})
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"recharge/billing"
 )
 
 // dedipassCallback is POST /api/dedipass (SPEC §5.4): authenticated by the private
@@ -17,7 +19,7 @@ func (s *Server) dedipassCallback(c *fiber.Ctx) error {
 	case strings.HasPrefix(ct, fiber.MIMEMultipartForm):
 		mf, err := c.MultipartForm()
 		if err != nil {
-			return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"status": "error", "message": "unreadable form"})
+			return s.callbackAnswer(c, billing.CallbackResult{Outcome: billing.CallbackInvalid, Detail: "unreadable form"})
 		}
 		for k, v := range mf.Value {
 			form[k] = v
@@ -29,12 +31,18 @@ func (s *Server) dedipassCallback(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if res.HTTPStatus == fiber.StatusForbidden {
+	if res.Outcome == billing.CallbackWrongKey {
 		s.log.Warn("dedipass callback with a wrong key", "ip", c.IP())
 	}
-	body := fiber.Map{"status": res.Status}
-	if res.Message != "" {
-		body["message"] = res.Message
+	return s.callbackAnswer(c, res)
+}
+
+// callbackAnswer writes the JSON answer to Dedipass, as callbackTable says.
+func (s *Server) callbackAnswer(c *fiber.Ctx, res billing.CallbackResult) error {
+	status, word, message := callbackOutcome(res)
+	body := fiber.Map{"status": word}
+	if message != "" {
+		body["message"] = message
 	}
-	return c.Status(res.HTTPStatus).JSON(body)
+	return c.Status(status).JSON(body)
 }

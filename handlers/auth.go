@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"strings"
 	"time"
 
@@ -40,12 +39,8 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 	next := safeNext(c.FormValue("next"))
 	u, err := s.accounts.Login(c.UserContext(), email, c.FormValue("password"), c.IP())
 	if err != nil {
-		status, key := fiber.StatusUnauthorized, "auth.bad_credentials"
-		switch {
-		case errors.Is(err, accounts.ErrTooManyAttempts):
-			status, key = fiber.StatusTooManyRequests, "auth.too_many"
-		case errors.Is(err, accounts.ErrBadCredentials):
-		default:
+		status, key, ok := formOutcome(err)
+		if !ok {
 			return err
 		}
 		s.log.Info("login refused", "ip", c.IP(), "reason", key)
@@ -88,8 +83,8 @@ func (s *Server) registerSubmit(c *fiber.Ctx) error {
 	email, name := strings.TrimSpace(c.FormValue("email")), c.FormValue("name")
 	u, err := s.accounts.Register(c.UserContext(), email, c.FormValue("password"), name, "client", langOf(c))
 	if err != nil {
-		status, key := accountErrorStatus(err)
-		if key == "" {
+		status, key, ok := formOutcome(err)
+		if !ok {
 			return err
 		}
 		return s.render(c, status, "public/register", "", tr(c, "auth.register_title"),
@@ -101,23 +96,6 @@ func (s *Server) registerSubmit(c *fiber.Ctx) error {
 	}
 	s.flash(c, "success", "flash.welcome")
 	return c.Redirect("/client", fiber.StatusSeeOther)
-}
-
-// accountErrorStatus maps account rule errors to a status and message key.
-func accountErrorStatus(err error) (int, string) {
-	switch {
-	case errors.Is(err, accounts.ErrEmailInvalid):
-		return fiber.StatusUnprocessableEntity, "auth.email_invalid"
-	case errors.Is(err, accounts.ErrPasswordTooShort):
-		return fiber.StatusUnprocessableEntity, "auth.password_short"
-	case errors.Is(err, accounts.ErrPasswordTooLong):
-		return fiber.StatusUnprocessableEntity, "auth.password_long"
-	case errors.Is(err, accounts.ErrNameTooLong):
-		return fiber.StatusUnprocessableEntity, "auth.name_long"
-	case errors.Is(err, accounts.ErrEmailTaken):
-		return fiber.StatusConflict, "auth.email_taken"
-	}
-	return 0, ""
 }
 
 func (s *Server) logout(c *fiber.Ctx) error {

@@ -74,7 +74,7 @@ func (s *Server) serviceRenew(c *fiber.Ctx) error {
 			return c.Redirect("/client/services", fiber.StatusSeeOther)
 		}
 	}
-	status, key, ok := shopErrorStatus(err)
+	status, key, ok := formOutcome(err)
 	if !ok {
 		return err
 	}
@@ -90,10 +90,7 @@ func (s *Server) adminServiceStatus(c *fiber.Ctx) error {
 	}
 	before, err := s.shopApp().SetServiceStatus(c.UserContext(), currentUser(c).ID, id, c.FormValue("status"), c.IP())
 	if err != nil {
-		if status, key, ok := shopErrorStatus(err); ok {
-			return fiber.NewError(status, tr(c, key))
-		}
-		return err
+		return err // the error page, with errorTable's status and sentence
 	}
 	s.flash(c, "success", "flash.service_status_saved")
 	return c.Redirect("/admin/users/"+strconv.FormatInt(before.UserID, 10), fiber.StatusSeeOther)

@@ -74,7 +74,7 @@ func (s *Server) shopBuy(c *fiber.Ctx) error {
 			return c.Redirect("/client/services?new="+strconv.FormatInt(p.ServiceID, 10), fiber.StatusSeeOther)
 		}
 	}
-	status, key, ok := shopErrorStatus(err)
+	status, key, ok := formOutcome(err)
 	if !ok {
 		return err // db.ErrNotFound → 404; anything else is logged as a 500
 	}

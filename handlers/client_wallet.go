@@ -80,7 +80,7 @@ func (s *Server) walletTransfer(c *fiber.Ctx) error {
 			return c.Redirect("/client/wallet", fiber.StatusSeeOther)
 		}
 	}
-	status, key, ok := shopErrorStatus(err)
+	status, key, ok := formOutcome(err)
 	if !ok {
 		return err
 	}

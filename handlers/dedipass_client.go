@@ -35,7 +35,7 @@ type CountryGroup struct {
 	Solutions []SolutionGroup
 }
 
-func groupOffers(offers []dedipass.Offer, unit money.Cents, lang string) []CountryGroup {
+func groupOffers(offers []dedipass.Offer, cfg billing.DedipassConfig, lang string) []CountryGroup {
 	var out []CountryGroup
 	idx := map[string]int{}
 	for _, o := range offers {
@@ -45,7 +45,7 @@ func groupOffers(offers []dedipass.Offer, unit money.Cents, lang string) []Count
 			idx[o.CountryISO+"|"+o.CountryName] = ci
 			out = append(out, CountryGroup{Name: o.CountryName, ISO: o.CountryISO})
 		}
-		credit, err := o.UserEarns.Times(unit)
+		credit, err := cfg.CreditFor(o.UserEarns)
 		if err != nil {
 			credit = 0
 		}
@@ -101,7 +101,7 @@ func (s *Server) dedipassPage(c *fiber.Ctx, status int, result *billing.RedeemRe
 		s.log.Warn("dedipass rates unavailable", "err", err.Error())
 		data["OffersError"] = true
 	} else {
-		data["Countries"] = groupOffers(offers, cfg.UnitCents, langOf(c))
+		data["Countries"] = groupOffers(offers, cfg, langOf(c))
 	}
 	return s.render(c, status, "client/dedipass", "", "Dedipass", data)
 }
@@ -116,7 +116,8 @@ type ResultView struct {
 }
 
 func (s *Server) resultView(c *fiber.Ctx, r *billing.RedeemResult) ResultView {
-	args := r.MessageArgs
+	_, key := redeemOutcome(*r)
+	var args []any
 	if r.Outcome == billing.OutcomeCredited {
 		lang := langOf(c)
 		args = []any{money.Cents(r.CreditCents).Format(lang, s.currencyCode()), money.Cents(r.BalanceCents).Format(lang, s.currencyCode())}
@@ -128,7 +129,7 @@ func (s *Server) resultView(c *fiber.Ctx, r *billing.RedeemResult) ResultView {
 	case billing.OutcomeDuplicate, billing.OutcomeTest:
 		kind = "warning"
 	}
-	return ResultView{Outcome: r.Outcome, CreditCents: r.CreditCents, BalanceCents: r.BalanceCents, Message: tr(c, r.MessageKey, args...), Kind: kind}
+	return ResultView{Outcome: r.Outcome.String(), CreditCents: r.CreditCents, BalanceCents: r.BalanceCents, Message: tr(c, key, args...), Kind: kind}
 }
 
 func (s *Server) dedipassShow(c *fiber.Ctx) error {
@@ -143,20 +144,18 @@ func (s *Server) dedipassRedeem(c *fiber.Ctx) error {
 		return err
 	}
 	u.BalanceCents = res.BalanceCents
+	status, _ := redeemOutcome(res)
 	if isHTMX(c) {
-		return s.render(c, res.HTTPStatus, "", "partials/dedipass_result", "", fiber.Map{"Result": s.resultView(c, &res), "OOB": true})
+		return s.render(c, status, "", "partials/dedipass_result", "", fiber.Map{"Result": s.resultView(c, &res), "OOB": true})
 	}
-	return s.dedipassPage(c, res.HTTPStatus, &res, "")
+	return s.dedipassPage(c, status, &res, "")
 }
 
 // dedipassSandboxCode issues a sandbox code "as if an SMS had been sent".
 func (s *Server) dedipassSandboxCode(c *fiber.Ctx) error {
 	code, err := s.dedipass.IssueSandboxCode(c.UserContext())
 	if err != nil {
-		if err == billing.ErrNotSandbox {
-			return fiber.NewError(fiber.StatusNotFound, tr(c, "dedipass.sandbox_off"))
-		}
-		return err
+		return err // sandbox off: the error page, as errorTable says
 	}
 	if isHTMX(c) {
 		return s.render(c, fiber.StatusOK, "", "partials/sandbox_code", "", fiber.Map{"SandboxCode": code})

@@ -41,7 +41,8 @@ func (s *Server) dedipassSettingsSave(c *fiber.Ctx) error {
 	var se *billing.ErrSettings
 	if errors.As(err, &se) {
 		form.Del("private_key") // never echo a key back
-		return s.dedipassSettingsPage(c, fiber.StatusUnprocessableEntity, tr(c, "dedipass.settings_bad_"+se.Field), form)
+		status, _, _ := formOutcome(err)
+		return s.dedipassSettingsPage(c, status, tr(c, "dedipass.settings_bad_"+se.Field), form)
 	}
 	if err != nil {
 		return err

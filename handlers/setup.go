@@ -36,8 +36,8 @@ func (s *Server) setupSubmit(c *fiber.Ctx) error {
 	email, name := c.FormValue("email"), c.FormValue("name")
 	u, err := s.accounts.Register(c.UserContext(), email, c.FormValue("password"), name, "admin", langOf(c))
 	if err != nil {
-		status, key := accountErrorStatus(err)
-		if key == "" {
+		status, key, ok := formOutcome(err)
+		if !ok {
 			return err
 		}
 		return s.render(c, status, "public/setup", "", tr(c, "setup.title"),
