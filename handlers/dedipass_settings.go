@@ -41,7 +41,7 @@ func (s *Server) dedipassSettingsSave(c *fiber.Ctx) error {
 	var se *billing.ErrSettings
 	if errors.As(err, &se) {
 		form.Del("private_key") // never echo a key back
-		return s.dedipassSettingsPage(c, fiber.StatusUnprocessableEntity, tr(c, "dedipass.settings_bad_"+se.Field), form)
+		return s.dedipassSettingsPage(c, fiber.StatusUnprocessableEntity, tr(c, dedipassSettingsKey(se.Field)), form)
 	}
 	if err != nil {
 		return err
