@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -102,12 +103,12 @@ func TestBrowserAdminLiveSearchOpensCustomer(t *testing.T) {
 	}
 }
 
-// Screenshots of the main admin pages at desktop and phone widths, for review
-// (E2E_SHOTS=dir keeps them).
-func TestBrowserAdminScreenshots(t *testing.T) {
-	if os.Getenv("E2E_SHOTS") == "" {
-		t.Skip("set E2E_SHOTS=dir to take the review screenshots")
-	}
+// The main admin pages filled with data (40 payments, a chart, a customer with ledger
+// entries, a raw Dedipass answer, an audit log) load and fit a phone and a desktop
+// screen: no horizontal scrolling of the page. The layout test covers the same pages
+// empty; long codes, amounts and table rows are what tend to overflow. Screenshots are
+// kept for review with E2E_SHOTS=dir.
+func TestBrowserAdminPagesWithDataFit(t *testing.T) {
 	env := apptest.Start(t, apptest.Options{})
 	target := seedAdminData(t, env)
 	// Spread the credits over the month so the chart has something to show.
@@ -119,12 +120,31 @@ func TestBrowserAdminScreenshots(t *testing.T) {
 	c := env.NewClient()
 	c.Login("boss@example.com", "password123")
 	page := fmt.Sprintf("/admin/users/%d", target.ID)
-	c.Post(page, page+"/wallet", url.Values{"amount": {"15"}, "reason": {"Geste commercial, ticket #4521"}})
-	c.Post(page, page+"/wallet", url.Values{"amount": {"-2,50"}, "reason": {"Correction"}})
-	c.Post("/admin/modules", "/admin/modules/dedipass", url.Values{"enabled": {"0"}})
+	for _, amount := range []string{"15", "-2,50"} {
+		if r := c.Post(page, page+"/wallet", url.Values{"amount": {amount}, "reason": {"Geste commercial, ticket #4521"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("wallet adjustment %s: %d", amount, r.Status)
+		}
+	}
+	if r := c.Post("/admin/modules", "/admin/modules/dedipass", url.Values{"enabled": {"0"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("turning Dedipass off: %d", r.Status)
+	}
 	if _, err := env.Store.ExecSQL(context.Background(), `UPDATE payments SET raw = ? WHERE id = 24`,
 		"status=success&code=QW7ZT2PL&rate=FR-SMS-250&payout=1.73&virtual_currency=2.5&custom=abc&identifier=98765"); err != nil {
 		t.Fatal(err)
+	}
+	pages := []struct{ name, path, wait string }{
+		{"dashboard", "/admin", "#revenue-chart"},
+		{"billing", "/admin/billing/dedipass", `#payments[data-total="40"]`},
+		{"customer", page, `#customer-payments tr[data-code="QW7ZT2PL"]`},
+		{"modules", "/admin/modules", "#module-fund"},
+		{"payment", "/admin/billing/dedipass/24", "#raw-answer"},
+		{"users", "/admin/users", "#users"},
+		{"audit", "/admin/audit", `#audit tr[data-action="wallet.adjust"]`},
+	}
+	for _, p := range pages {
+		if r := c.Get(p.path); r.Status != http.StatusOK {
+			t.Errorf("GET %s = %d, want 200", p.path, r.Status)
+		}
 	}
 	for _, w := range []int{1280, 390} {
 		b := newBrowser(t, w, 900)
@@ -133,18 +153,15 @@ func TestBrowserAdminScreenshots(t *testing.T) {
 			b.Run(chromedp.EmulateViewport(int64(w), 844, chromedp.EmulateMobile))
 		}
 		b.Login(env.URL, "boss@example.com", "password123")
-		for _, p := range []struct{ name, path, wait string }{
-			{"dashboard", "/admin", "#revenue-chart"},
-			{"billing", "/admin/billing/dedipass", "#payments"},
-			{"customer", fmt.Sprintf("/admin/users/%d", target.ID), "#adjust"},
-			{"modules", "/admin/modules", "#module-fund"},
-			{"payment", "/admin/billing/dedipass/24", "#raw-answer"},
-			{"users", "/admin/users", "#users"},
-			{"audit", "/admin/audit", "#audit"},
-		} {
+		for _, p := range pages {
 			b.Run(chromedp.Navigate(env.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait)))
-			time.Sleep(100 * time.Millisecond)
-			b.Screenshot(fmt.Sprintf("%s-%d", p.name, w))
+			if v := b.Eval(`document.documentElement.scrollWidth <= window.innerWidth + 1`); v != true {
+				t.Errorf("%s (%s) at %dpx scrolls horizontally", p.name, p.path, w)
+			}
+			if os.Getenv("E2E_SHOTS") != "" {
+				time.Sleep(100 * time.Millisecond) // let the chart finish drawing
+				b.Screenshot(fmt.Sprintf("%s-%d", p.name, w))
+			}
 		}
 	}
 }

@@ -49,10 +49,8 @@ func (s *Server) adminModuleSet(c *fiber.Ctx) error {
 	switch {
 	case ch.DedipassTurnedOff:
 		key = "flash.admin_fund_off_dedipass_off"
-	case ch.Changed && on:
-		key = "flash.admin_module_" + name + "_on"
 	case ch.Changed:
-		key = "flash.admin_module_" + name + "_off"
+		key = moduleFlashKey(name, on)
 	}
 	kind := "success"
 	if ch.DedipassTurnedOff {

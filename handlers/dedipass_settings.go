@@ -42,7 +42,7 @@ func (s *Server) dedipassSettingsSave(c *fiber.Ctx) error {
 	if errors.As(err, &se) {
 		form.Del("private_key") // never echo a key back
 		status, _, _ := formOutcome(err)
-		return s.dedipassSettingsPage(c, status, tr(c, "dedipass.settings_bad_"+se.Field), form)
+		return s.dedipassSettingsPage(c, status, tr(c, dedipassSettingsKey(se.Field)), form)
 	}
 	if err != nil {
 		return err

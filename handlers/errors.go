@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -221,10 +220,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	if strings.HasPrefix(c.Path(), "/api/") || strings.Contains(c.Get(fiber.HeaderAccept), "application/json") && !strings.Contains(c.Get(fiber.HeaderAccept), "text/html") {
 		return c.Status(code).JSON(fiber.Map{"status": "error", "message": msg})
 	}
-	title := i18n.T(lang, "error.title")
-	if t := i18n.T(lang, "error.title_"+strconv.Itoa(code)); t != "error.title_"+strconv.Itoa(code) {
-		title = t
-	}
+	title := i18n.T(lang, errorTitleKey(code))
 	if isHTMX(c) {
 		// A small alert swapped in place of the fragment the request asked for.
 		return s.render(c, code, "", "partials/error_fragment", title, fiber.Map{"Status": code, "ErrorTitle": title, "ErrorMessage": msg})

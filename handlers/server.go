@@ -117,7 +117,7 @@ func (s *Server) loadOrCreateSecret(ctx context.Context, name string) ([]byte, e
 }
 
 func (s *Server) templateFuncs() map[string]any {
-	return map[string]any{
+	funcs := map[string]any{
 		"t": i18n.T,
 		"money": func(lang string, cents int64) string {
 			return money.Cents(cents).Format(lang, s.currencyCode())
@@ -143,6 +143,10 @@ func (s *Server) templateFuncs() map[string]any {
 		"add": func(a, b int) int { return a + b },
 		"sub": func(a, b int) int { return a - b },
 	}
+	for name, f := range keyFuncs() {
+		funcs[name] = f
+	}
+	return funcs
 }
 
 // Accounts exposes the account service (the CLI and tests use it).
