@@ -21,6 +21,7 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"recharge/db"
+	"recharge/settings"
 )
 
 // Errors with a user-facing meaning; handlers translate them.
@@ -149,7 +150,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 
 // --- setup token (first administrator) ---
 
-const setupKey = "setup_token_hash"
+const setupKey = settings.KeySetupTokenHash
 
 // PrepareSetup returns a fresh one-time setup token when no admin exists ("" otherwise).
 func (s *Service) PrepareSetup(ctx context.Context) (string, error) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"recharge/db"
+	"recharge/settings"
 )
 
 func TestSafeRaw(t *testing.T) {
@@ -68,7 +69,7 @@ func TestSetModuleRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	actor := Actor{ID: admin.ID, IP: "192.0.2.1"}
-	st, _ := Modules(ctx, s)
+	st, _ := modulesOf(ctx, s)
 	if !st.Fund || !st.Dedipass {
 		t.Fatalf("fresh install: %+v", st)
 	}
@@ -89,7 +90,7 @@ func TestSetModuleRules(t *testing.T) {
 	if _, err := SetModule(ctx, s, actor, ModuleFund, true); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := Modules(ctx, s); !st.Fund || st.Dedipass || st.DedipassDisabledAt == 0 {
+	if st, _ := modulesOf(ctx, s); !st.Fund || st.Dedipass || st.DedipassDisabledAt == 0 {
 		t.Fatalf("after fund on: %+v", st)
 	}
 	if ch, err := SetModule(ctx, s, actor, ModuleDedipass, true); err != nil || !ch.State.Dedipass || ch.State.DedipassDisabledAt != 0 {
@@ -174,9 +175,15 @@ func TestAdjustWalletRules(t *testing.T) {
 
 // paymentsWhileDisabled reads the module state, then counts as the admin banner does.
 func paymentsWhileDisabled(ctx context.Context, s *db.Store) (n, since int64, err error) {
-	st, err := Modules(ctx, s)
+	st, err := modulesOf(ctx, s)
 	if err != nil {
 		return 0, 0, err
 	}
 	return PaymentsWhileDisabled(ctx, s, st)
+}
+
+// modulesOf reads the module switches as a request would.
+func modulesOf(ctx context.Context, s *db.Store) (settings.Modules, error) {
+	set, err := settings.Load(ctx, s)
+	return set.Modules, err
 }

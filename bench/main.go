@@ -35,8 +35,8 @@ import (
 	_ "modernc.org/sqlite"
 
 	"recharge/accounts"
-	"recharge/billing"
 	"recharge/db"
+	"recharge/settings"
 )
 
 var (
@@ -215,7 +215,7 @@ func seed(path string, n int) (custom string, prefixes []string, err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	if err := store.SetSettings(ctx, map[string]string{billing.KeyPublic: "bench-pub", billing.KeyPrivate: "bench-priv", billing.KeySandbox: "1"}); err != nil {
+	if err := store.SetSettings(ctx, map[string]string{settings.KeyDedipassPublic: "bench-pub", settings.KeyDedipassPrivate: "bench-priv", settings.KeyDedipassSandbox: "1"}); err != nil {
 		return "", nil, err
 	}
 	now := time.Now().Unix()

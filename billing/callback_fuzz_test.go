@@ -34,7 +34,7 @@ func FuzzCallback(f *testing.F) {
 			form.Set("privateKey", priv)
 		}
 		before, _, _ := fx.store.LedgerSum(context.Background(), fx.alice.ID)
-		r, err := fx.d.Callback(context.Background(), form)
+		r, err := fx.d.Callback(context.Background(), fx.cfg(), form)
 		if err != nil {
 			t.Fatalf("internal error: %v", err)
 		}

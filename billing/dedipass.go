@@ -20,17 +20,11 @@ import (
 	"recharge/dedipass"
 	"recharge/dedipass/sandbox"
 	"recharge/money"
+	"recharge/settings"
 )
 
-// Settings keys of the Dedipass module.
+// Placeholder keys used with the built-in sandbox when none are configured.
 const (
-	KeyPublic      = "dedipass_public_key"
-	KeyPrivate     = "dedipass_private_key"
-	KeyUnitCents   = "dedipass_unit_cents"
-	KeyCreditTests = "dedipass_credit_test_codes"
-	KeySandbox     = "dedipass_sandbox"
-
-	// Placeholder keys used with the built-in sandbox when none are configured.
 	sandboxPublic  = "sandbox-public-key"
 	sandboxPrivate = "sandbox-private-key"
 )
@@ -41,40 +35,21 @@ const (
 	RefusedWindow   = 15 * time.Minute
 )
 
-// DedipassConfig is the merchant's Dedipass configuration.
-type DedipassConfig struct {
-	PublicKey       string
-	PrivateKey      string
-	UnitCents       money.Cents
-	CreditTestCodes bool
-	Sandbox         bool
-}
-
-// CreditFor is the wallet credit of a code worth vc units of virtual currency:
-// vc × unit_cents. The one place the credit is computed, for the offers shown and the
-// codes credited alike. The error is an overflow of that product.
-func (c DedipassConfig) CreditFor(vc money.Micros) (money.Cents, error) {
-	return vc.Times(c.UnitCents)
-}
-
 // accept sets what a code Dedipass accepted does (form and callback alike): a test
 // code is only recorded unless credit_test_codes is on, any other code credits
-// CreditFor(vc). The error is an overflow of the credit.
-func (c DedipassConfig) accept(p *db.Payment, vc money.Micros) error {
-	if p.Test && !c.CreditTestCodes {
+// cfg.CreditFor(vc). The error is an overflow of the credit.
+func accept(cfg settings.Dedipass, p *db.Payment, vc money.Micros) error {
+	if p.Test && !cfg.CreditTestCodes {
 		p.Status, p.Reason = db.StatusTest, "test code (not credited: setting credit_test_codes is off)"
 		return nil
 	}
-	credit, err := c.CreditFor(vc)
+	credit, err := cfg.CreditFor(vc)
 	if err != nil {
 		return err
 	}
 	p.Status, p.CreditCents = db.StatusCredited, int64(credit)
 	return nil
 }
-
-// Configured reports whether the keys needed to validate codes are set.
-func (c DedipassConfig) Configured() bool { return c.PublicKey != "" && c.PrivateKey != "" }
 
 // Dedipass redeems codes. Live talks to the real API; Sandbox is the built-in
 // imitation used when the admin turns sandbox mode on (reached in-process).
@@ -94,25 +69,6 @@ func NewDedipass(store *db.Store, apiBase string, log *slog.Logger) *Dedipass {
 		log = slog.Default()
 	}
 	return &Dedipass{Store: store, Live: dedipass.New(apiBase), Sandbox: sb, sbx: sc, Log: log}
-}
-
-// Config reads the Dedipass settings.
-func (d *Dedipass) Config(ctx context.Context) (DedipassConfig, error) {
-	set, err := d.Store.Settings(ctx)
-	if err != nil {
-		return DedipassConfig{}, err
-	}
-	unit, err := strconv.ParseInt(set[KeyUnitCents], 10, 64)
-	if err != nil || unit < 0 {
-		unit = 100
-	}
-	return DedipassConfig{
-		PublicKey:       set[KeyPublic],
-		PrivateKey:      set[KeyPrivate],
-		UnitCents:       money.Cents(unit),
-		CreditTestCodes: set[KeyCreditTests] == "1",
-		Sandbox:         set[KeySandbox] == "1",
-	}, nil
 }
 
 // ErrSettings is a settings form error; Field names the bad field.
@@ -156,24 +112,29 @@ func (d *Dedipass) SaveConfig(ctx context.Context, actorID int64, ip string, for
 	if err != nil {
 		return err
 	}
-	kv := map[string]string{KeyPublic: pub, KeyUnitCents: strconv.FormatInt(unit, 10), KeyCreditTests: tests, KeySandbox: sbx}
+	cfg := settings.Dedipass{PublicKey: pub, PrivateKey: priv, UnitCents: money.Cents(unit), CreditTestCodes: tests == "1", Sandbox: sbx == "1"}
 	changedKey := "no"
 	if priv != "" {
-		kv[KeyPrivate] = priv
 		changedKey = "yes"
 	}
-	if err := d.Store.SetSettings(ctx, kv); err != nil {
+	details := fmt.Sprintf("public_key set=%t, private_key changed=%s, unit_cents=%d, credit_test_codes=%s, sandbox=%s",
+		pub != "", changedKey, unit, tests, sbx)
+	err = d.Store.Tx(ctx, func(tx *db.Tx) error {
+		if err := tx.SetSettings(ctx, cfg.Values()); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, actorID, "settings.dedipass", "dedipass", details, ip)
+	})
+	if err != nil {
 		return err
 	}
 	d.Live.ForgetRates()
 	d.sbx.ForgetRates()
-	details := fmt.Sprintf("public_key set=%t, private_key changed=%s, unit_cents=%d, credit_test_codes=%s, sandbox=%s",
-		pub != "", changedKey, unit, tests, sbx)
-	return d.Store.Audit(ctx, actorID, "settings.dedipass", "dedipass", details, ip)
+	return nil
 }
 
 // client picks the sandbox or the live API, with the keys to use.
-func (d *Dedipass) client(cfg DedipassConfig) (c *dedipass.Client, pub, priv string) {
+func (d *Dedipass) client(cfg settings.Dedipass) (c *dedipass.Client, pub, priv string) {
 	if cfg.Sandbox {
 		pub, priv = cfg.PublicKey, cfg.PrivateKey
 		if pub == "" || priv == "" {
@@ -185,7 +146,7 @@ func (d *Dedipass) client(cfg DedipassConfig) (c *dedipass.Client, pub, priv str
 }
 
 // Offers returns the rates to show on the payment page (cached by the client).
-func (d *Dedipass) Offers(ctx context.Context, cfg DedipassConfig) ([]dedipass.Offer, error) {
+func (d *Dedipass) Offers(ctx context.Context, cfg settings.Dedipass) ([]dedipass.Offer, error) {
 	c, pub, _ := d.client(cfg)
 	if pub == "" {
 		return nil, dedipass.ErrNotConfigured
@@ -197,11 +158,7 @@ func (d *Dedipass) Offers(ctx context.Context, cfg DedipassConfig) ([]dedipass.O
 var ErrNotSandbox = errors.New("sandbox mode is off")
 
 // IssueSandboxCode hands out a fresh single-use code, as if an SMS had been sent.
-func (d *Dedipass) IssueSandboxCode(ctx context.Context) (string, error) {
-	cfg, err := d.Config(ctx)
-	if err != nil {
-		return "", err
-	}
+func (d *Dedipass) IssueSandboxCode(cfg settings.Dedipass) (string, error) {
 	if !cfg.Sandbox {
 		return "", ErrNotSandbox
 	}
@@ -262,7 +219,7 @@ type RedeemResult struct {
 }
 
 // Redeem checks a code typed by a customer and credits the wallet once.
-func (d *Dedipass) Redeem(ctx context.Context, user *db.User, rawCode string) (RedeemResult, error) {
+func (d *Dedipass) Redeem(ctx context.Context, cfg settings.Dedipass, user *db.User, rawCode string) (RedeemResult, error) {
 	code := strings.TrimSpace(rawCode)
 	res := RedeemResult{Code: code, BalanceCents: user.BalanceCents}
 	since := db.Now() - int64(RefusedWindow/time.Second)
@@ -276,10 +233,6 @@ func (d *Dedipass) Redeem(ctx context.Context, user *db.User, rawCode string) (R
 	if !dedipass.ValidCode(code) {
 		res.Code = ""
 		return d.finish(ctx, user, res, OutcomeRefused, ReasonBadFormat)
-	}
-	cfg, err := d.Config(ctx)
-	if err != nil {
-		return res, err
 	}
 	cli, pub, priv := d.client(cfg)
 	if pub == "" || priv == "" {
@@ -329,7 +282,7 @@ func (d *Dedipass) Redeem(ctx context.Context, user *db.User, rawCode string) (R
 	p := fill(base, answer)
 	if !answer.Success {
 		p.Status, p.Reason = db.StatusRefused, answer.Message
-	} else if err := cfg.accept(&p, answer.VirtualCurrency); err != nil {
+	} else if err := accept(cfg, &p, answer.VirtualCurrency); err != nil {
 		p.Status, p.Reason = db.StatusError, "credit overflow: "+err.Error()
 	}
 	settled, err := d.settle(ctx, &p)
@@ -434,11 +387,7 @@ type CallbackResult struct {
 
 // Callback handles POST /api/dedipass (SPEC §5.4). form is the posted fields, read
 // by dedipass.ParseCallback; the rules here are the key, the customer and the credit.
-func (d *Dedipass) Callback(ctx context.Context, form url.Values) (CallbackResult, error) {
-	cfg, err := d.Config(ctx)
-	if err != nil {
-		return CallbackResult{}, err
-	}
+func (d *Dedipass) Callback(ctx context.Context, cfg settings.Dedipass, form url.Values) (CallbackResult, error) {
 	cb, perr := dedipass.ParseCallback(form)
 	// Constant-time compare; no key configured = always wrong.
 	if cfg.PrivateKey == "" || cb.PrivateKey == "" || subtle.ConstantTimeCompare([]byte(cb.PrivateKey), []byte(cfg.PrivateKey)) != 1 {
@@ -476,7 +425,7 @@ func (d *Dedipass) Callback(ctx context.Context, form url.Values) (CallbackResul
 	p.UserID = &uid
 	if !cb.Success {
 		p.Status, p.Reason = db.StatusRefused, "callback status "+strconv.Quote(cb.Status)
-	} else if err := cfg.accept(&p, cb.VirtualCurrency); err != nil {
+	} else if err := accept(cfg, &p, cb.VirtualCurrency); err != nil {
 		return CallbackResult{Outcome: CallbackInvalid, Detail: "virtual_currency too large"}, nil
 	}
 	settled, err := d.settle(ctx, &p)

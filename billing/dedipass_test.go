@@ -16,6 +16,7 @@ import (
 	"recharge/billing"
 	"recharge/db"
 	"recharge/dedipass/sandbox"
+	"recharge/settings"
 )
 
 const (
@@ -31,6 +32,15 @@ type fixture struct {
 	bob   *db.User
 }
 
+// cfg is the Dedipass settings as a request would load them now.
+func (f *fixture) cfg() settings.Dedipass {
+	set, err := settings.Load(context.Background(), f.store)
+	if err != nil {
+		panic(err)
+	}
+	return set.Dedipass
+}
+
 func setup(t testing.TB) *fixture {
 	t.Helper()
 	store, err := db.Open(filepath.Join(t.TempDir(), "t.db"))
@@ -44,7 +54,7 @@ func setup(t testing.TB) *fixture {
 	d := billing.NewDedipass(store, srv.URL, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	d.Live.Timeout = 300 * time.Millisecond
 	ctx := context.Background()
-	if err := store.SetSettings(ctx, map[string]string{billing.KeyPublic: pub, billing.KeyPrivate: priv, billing.KeyUnitCents: "100"}); err != nil {
+	if err := store.SetSettings(ctx, map[string]string{settings.KeyDedipassPublic: pub, settings.KeyDedipassPrivate: priv, settings.KeyDedipassUnitCents: "100"}); err != nil {
 		t.Fatal(err)
 	}
 	acc := &accounts.Service{Store: store}
@@ -73,7 +83,7 @@ func (f *fixture) balance(t *testing.T, u *db.User) int64 {
 
 func (f *fixture) callback(t *testing.T, form url.Values) billing.CallbackResult {
 	t.Helper()
-	r, err := f.d.Callback(context.Background(), form)
+	r, err := f.d.Callback(context.Background(), f.cfg(), form)
 	if err != nil {
 		t.Fatalf("callback: %v", err)
 	}
@@ -186,7 +196,7 @@ func TestCallbackMatrix(t *testing.T) {
 
 func TestCallbackNoKeyConfigured(t *testing.T) {
 	f := setup(t)
-	if err := f.store.SetSettings(context.Background(), map[string]string{billing.KeyPrivate: ""}); err != nil {
+	if err := f.store.SetSettings(context.Background(), map[string]string{settings.KeyDedipassPrivate: ""}); err != nil {
 		t.Fatal(err)
 	}
 	form := f.sb.BuildCallback(f.sb.IssueCode("1", "1"), f.alice.Custom)
@@ -207,7 +217,7 @@ func TestConcurrentCallbacksCreditOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := f.d.Callback(context.Background(), form)
+			r, err := f.d.Callback(context.Background(), f.cfg(), form)
 			if err != nil {
 				t.Error(err)
 				return
@@ -239,7 +249,7 @@ func TestFormAndCallbackRaceCreditOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			var err error
-			formRes, err = f.d.Redeem(context.Background(), f.alice, code)
+			formRes, err = f.d.Redeem(context.Background(), f.cfg(), f.alice, code)
 			if err != nil {
 				t.Error(err)
 			}
@@ -262,7 +272,7 @@ func TestRedeemOutcomes(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	code := f.sb.IssueCode("1.5", "1")
-	r, err := f.d.Redeem(ctx, f.alice, " "+code+" ")
+	r, err := f.d.Redeem(ctx, f.cfg(), f.alice, " "+code+" ")
 	if err != nil || r.Outcome != billing.OutcomeCredited || r.CreditCents != 150 || r.BalanceCents != 150 || r.Reason != billing.ReasonNone {
 		t.Fatalf("credit: %+v %v", r, err)
 	}
@@ -272,37 +282,37 @@ func TestRedeemOutcomes(t *testing.T) {
 	}
 	// Again, same customer: duplicate, nothing added, Dedipass not even asked.
 	calls := f.sb.Calls()
-	r, _ = f.d.Redeem(ctx, f.alice, code)
+	r, _ = f.d.Redeem(ctx, f.cfg(), f.alice, code)
 	if r.Outcome != billing.OutcomeDuplicate || r.CreditCents != 0 || f.sb.Calls() != calls {
 		t.Fatalf("duplicate: %+v", r)
 	}
 	// Another customer: duplicate too (code already used), nothing added.
-	r, _ = f.d.Redeem(ctx, f.bob, code)
+	r, _ = f.d.Redeem(ctx, f.cfg(), f.bob, code)
 	if r.Outcome != billing.OutcomeDuplicate || f.balance(t, f.bob) != 0 {
 		t.Fatalf("other customer: %+v", r)
 	}
 	// Unknown code: refused.
-	r, _ = f.d.Redeem(ctx, f.alice, "NOSUCHCODE1")
+	r, _ = f.d.Redeem(ctx, f.cfg(), f.alice, "NOSUCHCODE1")
 	if r.Outcome != billing.OutcomeRefused || r.CreditCents != 0 {
 		t.Fatalf("unknown: %+v", r)
 	}
 	// Bad format: refused without a network call.
 	calls = f.sb.Calls()
-	r, _ = f.d.Redeem(ctx, f.alice, "AB CD'--")
+	r, _ = f.d.Redeem(ctx, f.cfg(), f.alice, "AB CD'--")
 	if r.Outcome != billing.OutcomeRefused || f.sb.Calls() != calls {
 		t.Fatalf("bad format: %+v", r)
 	}
 	// Test code: not credited unless the setting says so.
 	tc := f.sb.IssueTestCode("2", "0")
-	r, _ = f.d.Redeem(ctx, f.alice, tc)
+	r, _ = f.d.Redeem(ctx, f.cfg(), f.alice, tc)
 	if r.Outcome != billing.OutcomeTest || r.CreditCents != 0 {
 		t.Fatalf("test code: %+v", r)
 	}
-	if err := f.store.SetSettings(ctx, map[string]string{billing.KeyCreditTests: "1"}); err != nil {
+	if err := f.store.SetSettings(ctx, map[string]string{settings.KeyDedipassCreditTests: "1"}); err != nil {
 		t.Fatal(err)
 	}
 	tc2 := f.sb.IssueTestCode("2", "0")
-	r, _ = f.d.Redeem(ctx, f.alice, tc2)
+	r, _ = f.d.Redeem(ctx, f.cfg(), f.alice, tc2)
 	if r.Outcome != billing.OutcomeCredited || r.CreditCents != 200 {
 		t.Fatalf("credited test code: %+v", r)
 	}
@@ -321,7 +331,7 @@ func TestProviderOutageThenRetryCreditsOnce(t *testing.T) {
 			ctx := context.Background()
 			code := f.sb.IssueCode("1", "1")
 			f.sb.SetFailure(mode)
-			r, err := f.d.Redeem(ctx, f.alice, code)
+			r, err := f.d.Redeem(ctx, f.cfg(), f.alice, code)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -336,11 +346,11 @@ func TestProviderOutageThenRetryCreditsOnce(t *testing.T) {
 				t.Fatal("credited during outage")
 			}
 			f.sb.SetFailure(sandbox.None)
-			r, _ = f.d.Redeem(ctx, f.alice, code)
+			r, _ = f.d.Redeem(ctx, f.cfg(), f.alice, code)
 			if r.Outcome != billing.OutcomeCredited || r.CreditCents != 100 {
 				t.Fatalf("retry: %+v", r)
 			}
-			r, _ = f.d.Redeem(ctx, f.alice, code)
+			r, _ = f.d.Redeem(ctx, f.cfg(), f.alice, code)
 			if r.Outcome != billing.OutcomeDuplicate || f.balance(t, f.alice) != 100 {
 				t.Fatalf("second retry: %+v", r)
 			}
@@ -352,19 +362,19 @@ func TestRefusedCodesRateLimit(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	for i := 0; i < billing.MaxRefusedCodes; i++ {
-		r, err := f.d.Redeem(ctx, f.alice, "WRONG"+string(rune('A'+i)))
+		r, err := f.d.Redeem(ctx, f.cfg(), f.alice, "WRONG"+string(rune('A'+i)))
 		if err != nil || r.Outcome != billing.OutcomeRefused || r.Reason == billing.ReasonTooManyAttempts {
 			t.Fatalf("attempt %d: %+v %v", i, r, err)
 		}
 	}
 	calls := f.sb.Calls()
 	good := f.sb.IssueCode("1", "1")
-	r, _ := f.d.Redeem(ctx, f.alice, good)
+	r, _ := f.d.Redeem(ctx, f.cfg(), f.alice, good)
 	if r.Outcome != billing.OutcomeRefused || r.Reason != billing.ReasonTooManyAttempts || r.CreditCents != 0 || f.sb.Calls() != calls {
 		t.Fatalf("11th attempt: %+v", r)
 	}
 	// Bob is not limited by Alice's mistakes.
-	if r, _ := f.d.Redeem(ctx, f.bob, good); r.Outcome != billing.OutcomeCredited {
+	if r, _ := f.d.Redeem(ctx, f.cfg(), f.bob, good); r.Outcome != billing.OutcomeCredited {
 		t.Fatalf("bob: %+v", r)
 	}
 }

@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"recharge/accounts"
-	"recharge/billing"
 	"recharge/db"
+	"recharge/settings"
 )
 
 var (
@@ -100,7 +100,7 @@ func TestCrashDuringCallbackBurst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.SetSettings(ctx, map[string]string{billing.KeyPublic: "pub", billing.KeyPrivate: "crash-secret"}); err != nil {
+	if err := store.SetSettings(ctx, map[string]string{settings.KeyDedipassPublic: "pub", settings.KeyDedipassPrivate: "crash-secret"}); err != nil {
 		t.Fatal(err)
 	}
 	acc := &accounts.Service{Store: store}

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"recharge/apptest"
-	"recharge/billing"
+	"recharge/settings"
 )
 
 // mountTmpfs mounts a small tmpfs for the database (root only; CI runs as root).
@@ -33,7 +33,7 @@ func TestDiskFullAndReadOnly(t *testing.T) {
 	dir := mountTmpfs(t, "4m")
 	env := apptest.Start(t, apptest.Options{DBPath: filepath.Join(dir, "r.db")})
 	ctx := context.Background()
-	if err := env.Store.SetSettings(ctx, map[string]string{billing.KeyPrivate: "fault-key", billing.KeyPublic: "pub"}); err != nil {
+	if err := env.Store.SetSettings(ctx, map[string]string{settings.KeyDedipassPrivate: "fault-key", settings.KeyDedipassPublic: "pub"}); err != nil {
 		t.Fatal(err)
 	}
 	u := env.CreateUser("fault@example.com", "password123", false)

@@ -13,7 +13,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"recharge/backoffice"
-	"recharge/billing"
 	"recharge/db"
 	"recharge/dedipass"
 	"recharge/money"
@@ -192,11 +191,11 @@ func (s *Server) adminPayment(c *fiber.Ctx) error {
 	}
 	// The stored answer has its keys removed already; the configured key values are
 	// scrubbed once more in case a provider echoed them under another name.
-	set, err := s.store.Settings(c.UserContext())
+	set, err := s.settingsOf(c)
 	if err != nil {
 		return err
 	}
-	raw := backoffice.SafeRaw(p.Raw, set[billing.KeyPrivate], set[billing.KeyPublic])
+	raw := backoffice.SafeRaw(p.Raw, set.Dedipass.PrivateKey, set.Dedipass.PublicKey)
 	return s.render(c, fiber.StatusOK, "admin/payment", "", tr(c, "admin.payment_title", p.Code),
 		fiber.Map{"Nav": "admin_billing", "Payment": p, "Raw": raw})
 }

@@ -3,11 +3,12 @@ package handlers
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"recharge/settings"
 	"recharge/shop"
 )
 
 // fundFormOf shows stored settings in the form (decimals as typed by people).
-func fundFormOf(f shop.FundSettings) shop.FundForm {
+func fundFormOf(f settings.Fund) shop.FundForm {
 	form := shop.FundForm{TransfersEnabled: f.TransfersEnabled, TransferMin: f.TransferMin.Decimal(),
 		Currency: f.Currency, ShopName: f.ShopName, ShopAddress: f.ShopAddress}
 	if f.TransferMax > 0 {
@@ -17,11 +18,11 @@ func fundFormOf(f shop.FundSettings) shop.FundForm {
 }
 
 func (s *Server) adminFundSettings(c *fiber.Ctx) error {
-	set, err := s.shopApp().FundSettings(c.UserContext())
+	set, err := s.settingsOf(c)
 	if err != nil {
 		return err
 	}
-	return s.renderFundSettings(c, fiber.StatusOK, fundFormOf(set), "")
+	return s.renderFundSettings(c, fiber.StatusOK, fundFormOf(set.Fund), "")
 }
 
 func (s *Server) renderFundSettings(c *fiber.Ctx, status int, form shop.FundForm, errKey string) error {
@@ -53,7 +54,6 @@ func (s *Server) adminFundSettingsSave(c *fiber.Ctx) error {
 	if err := s.shopApp().SaveFundSettings(c.UserContext(), currentUser(c).ID, set, c.IP()); err != nil {
 		return err
 	}
-	s.forgetCurrency()
 	s.flash(c, "success", "flash.fund_settings_saved")
 	return c.Redirect("/admin/settings/fund", fiber.StatusSeeOther)
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"recharge/backoffice"
+	"recharge/settings"
 )
 
 func (s *Server) actor(c *fiber.Ctx) backoffice.Actor {
@@ -13,10 +14,11 @@ func (s *Server) actor(c *fiber.Ctx) backoffice.Actor {
 }
 
 func (s *Server) modulesPage(c *fiber.Ctx, status int, formErr string) error {
-	st, err := backoffice.Modules(c.UserContext(), s.store)
+	set, err := s.settingsOf(c)
 	if err != nil {
 		return err
 	}
+	st := set.Modules
 	return s.render(c, status, "admin/modules", "", tr(c, "admin.modules_title"),
 		fiber.Map{"Nav": "admin_modules", "State": st, "Error": formErr})
 }
@@ -61,7 +63,7 @@ func (s *Server) adminModuleSet(c *fiber.Ctx) error {
 }
 
 // adminWarnings are the banners every admin page shows (layout slot AdminWarnings).
-func (s *Server) adminWarnings(c *fiber.Ctx, st backoffice.ModuleState) []string {
+func (s *Server) adminWarnings(c *fiber.Ctx, st settings.Modules) []string {
 	n, since, err := backoffice.PaymentsWhileDisabled(c.UserContext(), s.store, st)
 	if err != nil {
 		s.log.Warn("admin warnings", "err", err.Error())

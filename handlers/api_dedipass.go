@@ -27,7 +27,11 @@ func (s *Server) dedipassCallback(c *fiber.Ctx) error {
 	default:
 		c.Request().PostArgs().VisitAll(func(k, v []byte) { form.Add(string(k), string(v)) })
 	}
-	res, err := s.dedipass.Callback(c.UserContext(), form)
+	set, err := s.settingsOf(c)
+	if err != nil {
+		return err
+	}
+	res, err := s.dedipass.Callback(c.UserContext(), set.Dedipass, form)
 	if err != nil {
 		return err
 	}

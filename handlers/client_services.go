@@ -59,11 +59,15 @@ func (s *Server) serviceRenew(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	set, err := s.settingsOf(c)
+	if err != nil {
+		return err
+	}
 	u := currentUser(c)
 	token, err := s.checkFormToken(c, "renew:"+strconv.FormatInt(id, 10))
 	if err == nil {
 		var r *shop.Renewal
-		r, err = s.shopApp().Renew(c.UserContext(), u.ID, id, token)
+		r, err = s.shopApp().Renew(c.UserContext(), set.Fund, u.ID, id, token)
 		if err == nil {
 			if r.Replayed {
 				s.flash(c, "info", "flash.service_already_renewed")

@@ -59,11 +59,15 @@ func (s *Server) shopBuy(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	set, err := s.settingsOf(c)
+	if err != nil {
+		return err
+	}
 	u := currentUser(c)
 	token, err := s.checkFormToken(c, "buy:"+strconv.FormatInt(id, 10))
 	if err == nil {
 		var p *shop.Purchase
-		p, err = s.shopApp().Buy(c.UserContext(), u.ID, id, token)
+		p, err = s.shopApp().Buy(c.UserContext(), set.Fund, u.ID, id, token)
 		if err == nil {
 			if p.Replayed {
 				s.flash(c, "info", "flash.shop_already_bought")
@@ -93,7 +97,7 @@ func (s *Server) problem(c *fiber.Ctx, key string, topUp bool) fiber.Map {
 // topUpLink is where a customer adds credit: the Dedipass page, or the wallet when
 // the Dedipass module is off.
 func (s *Server) topUpLink(c *fiber.Ctx) string {
-	if s.site(c).Modules.Dedipass {
+	if s.siteSettings(c).Modules.Dedipass {
 		return "/client/dedipass"
 	}
 	return "/client/wallet"

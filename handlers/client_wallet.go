@@ -42,10 +42,11 @@ func (s *Server) walletPage(c *fiber.Ctx) error {
 // renderWallet shows the balance, the transfer form and the ledger (25 a page).
 func (s *Server) renderWallet(c *fiber.Ctx, status int, problem fiber.Map, form fiber.Map) error {
 	u := currentUser(c)
-	set, err := s.shopApp().FundSettings(c.UserContext())
+	all, err := s.settingsOf(c)
 	if err != nil {
 		return err
 	}
+	set := all.Fund
 	p := pager(c, 25)
 	entries, total, err := s.store.LedgerPage(c.UserContext(), u.ID, p.PerPage, p.Offset())
 	if err != nil {
@@ -64,12 +65,16 @@ func (s *Server) renderWallet(c *fiber.Ctx, status int, problem fiber.Map, form 
 // 303 to the wallet with a message; a refusal re-renders the wallet with the reason
 // (403 disabled, 409 insufficient balance, 422 bad amount/recipient/limits, 429 rate).
 func (s *Server) walletTransfer(c *fiber.Ctx) error {
+	set, err := s.settingsOf(c)
+	if err != nil {
+		return err
+	}
 	u := currentUser(c)
 	email, amount := c.FormValue("email"), c.FormValue("amount")
 	token, err := s.checkFormToken(c, "transfer")
 	if err == nil {
 		var r *shop.TransferResult
-		r, err = s.shopApp().Transfer(c.UserContext(), u.ID, email, amount, token)
+		r, err = s.shopApp().Transfer(c.UserContext(), set.Fund, u.ID, email, amount, token)
 		if err == nil {
 			if r.Replayed {
 				s.flash(c, "info", "flash.fund_already_sent")

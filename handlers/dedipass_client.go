@@ -9,6 +9,7 @@ import (
 	"recharge/billing"
 	"recharge/dedipass"
 	"recharge/money"
+	"recharge/settings"
 )
 
 // OfferView is one Dedipass offer as the payment page shows it.
@@ -35,7 +36,7 @@ type CountryGroup struct {
 	Solutions []SolutionGroup
 }
 
-func groupOffers(offers []dedipass.Offer, cfg billing.DedipassConfig, lang string) []CountryGroup {
+func groupOffers(offers []dedipass.Offer, cfg settings.Dedipass, lang string) []CountryGroup {
 	var out []CountryGroup
 	idx := map[string]int{}
 	for _, o := range offers {
@@ -88,10 +89,11 @@ func safeLink(l string) string {
 // dedipassPage renders the payment page, optionally with a result or a sandbox code.
 func (s *Server) dedipassPage(c *fiber.Ctx, status int, result *billing.RedeemResult, sandboxCode string) error {
 	ctx := c.UserContext()
-	cfg, err := s.dedipass.Config(ctx)
+	set, err := s.settingsOf(c)
 	if err != nil {
 		return err
 	}
+	cfg := set.Dedipass
 	u := currentUser(c)
 	data := fiber.Map{"Nav": "dedipass", "Config": cfg, "Custom": u.Custom, "SandboxCode": sandboxCode}
 	if result != nil {
@@ -138,8 +140,12 @@ func (s *Server) dedipassShow(c *fiber.Ctx) error {
 
 // dedipassRedeem is POST /client/dedipass: the fragment for htmx, the full page without JS.
 func (s *Server) dedipassRedeem(c *fiber.Ctx) error {
+	set, err := s.settingsOf(c)
+	if err != nil {
+		return err
+	}
 	u := currentUser(c)
-	res, err := s.dedipass.Redeem(c.UserContext(), u, c.FormValue("code"))
+	res, err := s.dedipass.Redeem(c.UserContext(), set.Dedipass, u, c.FormValue("code"))
 	if err != nil {
 		return err
 	}
@@ -153,7 +159,11 @@ func (s *Server) dedipassRedeem(c *fiber.Ctx) error {
 
 // dedipassSandboxCode issues a sandbox code "as if an SMS had been sent".
 func (s *Server) dedipassSandboxCode(c *fiber.Ctx) error {
-	code, err := s.dedipass.IssueSandboxCode(c.UserContext())
+	set, err := s.settingsOf(c)
+	if err != nil {
+		return err
+	}
+	code, err := s.dedipass.IssueSandboxCode(set.Dedipass)
 	if err != nil {
 		return err // sandbox off: the error page, as errorTable says
 	}

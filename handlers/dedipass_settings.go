@@ -10,10 +10,11 @@ import (
 )
 
 func (s *Server) dedipassSettingsPage(c *fiber.Ctx, status int, formErr string, form url.Values) error {
-	cfg, err := s.dedipass.Config(c.UserContext())
+	set, err := s.settingsOf(c)
 	if err != nil {
 		return err
 	}
+	cfg := set.Dedipass
 	data := fiber.Map{
 		"Nav":             "admin_settings",
 		"Config":          cfg,

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"recharge/apptest"
-	"recharge/billing"
 	"recharge/dedipass/sandbox"
+	"recharge/settings"
 )
 
 const (
@@ -27,7 +27,7 @@ func dedipassEnv(t *testing.T) (*apptest.Env, *sandbox.Server) {
 	t.Cleanup(api.Close)
 	env := apptest.Start(t, apptest.Options{DedipassAPI: api.URL})
 	if err := env.Store.SetSettings(context.Background(), map[string]string{
-		billing.KeyPublic: testPub, billing.KeyPrivate: testPriv, billing.KeyUnitCents: "100",
+		settings.KeyDedipassPublic: testPub, settings.KeyDedipassPrivate: testPriv, settings.KeyDedipassUnitCents: "100",
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,8 @@ func TestDedipassSettingsPage(t *testing.T) {
 	if r.Status != 303 {
 		t.Fatalf("save: %d", r.Status)
 	}
-	cfg, _ := env.Server.Dedipass().Config(context.Background())
+	set, _ := settings.Load(context.Background(), env.Store)
+	cfg := set.Dedipass
 	if cfg.PrivateKey != testPriv || cfg.PublicKey != "new-pub" || cfg.UnitCents != 150 || !cfg.Sandbox {
 		t.Fatalf("saved config %+v", cfg)
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"recharge/apptest"
-	"recharge/billing"
+	"recharge/settings"
 )
 
 // hostileValues are the inputs every route and field gets.
@@ -41,7 +41,7 @@ var hostileFields = []string{"email", "password", "name", "code", "amount", "rea
 func TestHostileInputs(t *testing.T) {
 	env := apptest.Start(t, apptest.Options{})
 	ctx := context.Background()
-	if err := env.Store.SetSettings(ctx, map[string]string{billing.KeySandbox: "1", billing.KeyPrivate: "hostile-key", billing.KeyPublic: "pub"}); err != nil {
+	if err := env.Store.SetSettings(ctx, map[string]string{settings.KeyDedipassSandbox: "1", settings.KeyDedipassPrivate: "hostile-key", settings.KeyDedipassPublic: "pub"}); err != nil {
 		t.Fatal(err)
 	}
 	admin := env.CreateUser("admin@example.com", "password123", true)

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"recharge/apptest"
-	"recharge/billing"
+	"recharge/settings"
 )
 
 type lockedBuffer struct {
@@ -42,7 +42,7 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 	u := env.CreateUser("logs@example.com", pw, false)
 	env.CreateUser("root@example.com", pw, true)
 	ctx := context.Background()
-	if err := env.Store.SetSettings(ctx, map[string]string{billing.KeyPublic: pubKey, billing.KeyPrivate: privKey}); err != nil {
+	if err := env.Store.SetSettings(ctx, map[string]string{settings.KeyDedipassPublic: pubKey, settings.KeyDedipassPrivate: privKey}); err != nil {
 		t.Fatal(err)
 	}
 	c := env.NewClient()

@@ -180,7 +180,7 @@ func (s *Server) flash(c *fiber.Ctx, kind, key string) {
 // requireModule answers 404 on a client page whose module is off (SPEC §4).
 func (s *Server) requireModule(name string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		m := s.site(c).Modules
+		m := s.siteSettings(c).Modules
 		on := m.Fund
 		if name == "dedipass" {
 			on = m.Dedipass

@@ -5,8 +5,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"recharge/backoffice"
-	"recharge/billing"
 	"recharge/i18n"
 )
 
@@ -14,37 +12,6 @@ import (
 type Flash struct {
 	Kind string // success, error, warning, info
 	Text string
-}
-
-// Modules says which optional modules are on (SPEC §4).
-type Modules struct {
-	Fund     bool
-	Dedipass bool
-}
-
-// siteState is what every page of a request needs from the settings, read once per
-// request (page, module guard and top-up link all ask).
-type siteState struct {
-	Modules Modules
-	Raw     backoffice.ModuleState
-	Sandbox bool
-}
-
-func (s *Server) site(c *fiber.Ctx) siteState {
-	if st, ok := c.Locals("site").(siteState); ok {
-		return st
-	}
-	var st siteState
-	set, err := s.store.Settings(c.UserContext())
-	if err != nil {
-		s.log.Warn("settings unreadable, modules shown on", "err", err.Error())
-		set = map[string]string{}
-	}
-	st.Raw = backoffice.StateOf(set)
-	st.Modules = Modules{Fund: st.Raw.Fund, Dedipass: st.Raw.Dedipass}
-	st.Sandbox = set[billing.KeySandbox] == "1"
-	c.Locals("site", st)
-	return st
 }
 
 // page builds the data every full page needs, then adds the page's own values.
@@ -57,15 +24,15 @@ func (s *Server) page(c *fiber.Ctx, title string, data fiber.Map) fiber.Map {
 		"Path":  c.Path(),
 		"Area":  "public",
 	}
-	site := s.site(c)
-	m["Modules"], m["Sandbox"] = site.Modules, site.Sandbox
+	site := s.siteSettings(c)
+	m["Modules"], m["Sandbox"] = site.Modules, site.Dedipass.Sandbox
 	if u := currentUser(c); u != nil {
 		m["User"] = u
 		m["Area"] = "client"
 		if strings.HasPrefix(c.Path(), "/admin") && u.IsAdmin() {
 			m["Area"] = "admin"
 			if !isHTMX(c) {
-				m["AdminWarnings"] = s.adminWarnings(c, site.Raw)
+				m["AdminWarnings"] = s.adminWarnings(c, site.Modules)
 			}
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -21,6 +22,7 @@ import (
 	"recharge/db"
 	"recharge/i18n"
 	"recharge/money"
+	"recharge/settings"
 	"recharge/views"
 )
 
@@ -41,8 +43,7 @@ type Server struct {
 	csrfKey  []byte
 	secure   bool
 	log      *slog.Logger
-	currency string        // default shop currency; pages use currencyCode() (Fund settings)
-	cur      currencyCache // the Fund settings' currency, cached briefly
+	currency atomic.Pointer[string] // the shop currency last loaded (settings.go)
 }
 
 // BodyLimit caps every request body (SPEC §10: a 10 MB callback → 413).
@@ -59,10 +60,9 @@ func New(cfg Config, store *db.Store) (*fiber.App, *Server, error) {
 		accounts: &accounts.Service{Store: store},
 		secure:   strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https://"),
 		log:      cfg.Logger,
-		currency: "EUR",
 		dedipass: billing.NewDedipass(store, cfg.DedipassAPI, cfg.Logger),
 	}
-	key, err := s.loadOrCreateSecret(context.Background(), "csrf_key")
+	key, err := s.loadOrCreateSecret(context.Background(), settings.KeyCSRFSecret)
 	if err != nil {
 		return nil, nil, fmt.Errorf("csrf key: %w", err)
 	}

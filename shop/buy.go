@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"recharge/db"
+	"recharge/settings"
 )
 
 // Purchase is what Buy did.
@@ -25,12 +26,8 @@ type Purchase struct {
 // (ErrInsufficientFunds, ErrOutOfStock, ErrNotForSale, db.ErrNotFound) rolls everything
 // back: no stock taken, no invoice, no service, no debit, and the token stays usable.
 // A token that already bought returns the first Purchase with Replayed set.
-func (s *Shop) Buy(ctx context.Context, userID, productID int64, token string) (*Purchase, error) {
+func (s *Shop) Buy(ctx context.Context, set settings.Fund, userID, productID int64, token string) (*Purchase, error) {
 	buyer, err := s.Store.UserByID(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	set, err := s.FundSettings(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +65,7 @@ func (s *Shop) Buy(ctx context.Context, userID, productID int64, token string) (
 		}
 		line.ServiceID = &sv.ID
 		inv := db.Invoice{UserID: userID, Kind: db.InvoicePurchase, Currency: set.Currency,
-			Seller: set.seller(), Buyer: buyerOf(buyer)}
+			Seller: set.Seller(), Buyer: buyerOf(buyer)}
 		if err := tx.InsertInvoice(ctx, &inv, []db.InvoiceLine{line}); err != nil {
 			return err
 		}

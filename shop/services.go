@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"recharge/db"
+	"recharge/settings"
 )
 
 // RenewWindow: a customer may renew an active monthly service by hand once its due
@@ -60,12 +61,8 @@ type Renewal struct {
 // transaction (invoice kind renewal, ledger kind renewal, new due date). An active
 // service extends from its current due date; an expired one restarts from now.
 // Another customer's service is db.ErrNotFound. Rules: CanRenew.
-func (s *Shop) Renew(ctx context.Context, userID, serviceID int64, token string) (*Renewal, error) {
+func (s *Shop) Renew(ctx context.Context, set settings.Fund, userID, serviceID int64, token string) (*Renewal, error) {
 	buyer, err := s.Store.UserByID(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	set, err := s.FundSettings(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -110,10 +107,10 @@ func (s *Shop) Renew(ctx context.Context, userID, serviceID int64, token string)
 }
 
 // renewTx charges one month from `from` and moves the due date, inside tx.
-func renewTx(ctx context.Context, tx *db.Tx, sv *db.Service, from int64, set FundSettings, buyer string, actor *int64) (*Renewal, error) {
+func renewTx(ctx context.Context, tx *db.Tx, sv *db.Service, from int64, set settings.Fund, buyer string, actor *int64) (*Renewal, error) {
 	to := AddMonth(from)
 	line := db.InvoiceLine{Description: sv.Name, UnitCents: sv.PriceCents, ServiceID: &sv.ID, PeriodFrom: &from, PeriodTo: &to}
-	inv := db.Invoice{UserID: sv.UserID, Kind: db.InvoiceRenewal, Currency: set.Currency, Seller: set.seller(), Buyer: buyer}
+	inv := db.Invoice{UserID: sv.UserID, Kind: db.InvoiceRenewal, Currency: set.Currency, Seller: set.Seller(), Buyer: buyer}
 	if err := tx.InsertInvoice(ctx, &inv, []db.InvoiceLine{line}); err != nil {
 		return nil, err
 	}
@@ -146,10 +143,11 @@ const maxCatchUp = 12
 // calls it periodically; tests call it directly with any `now`.
 func (s *Shop) RenewDue(ctx context.Context, now int64) (RenewReport, error) {
 	var rep RenewReport
-	set, err := s.FundSettings(ctx)
+	all, err := settings.Load(ctx, s.Store) // once per run
 	if err != nil {
 		return rep, err
 	}
+	set := all.Fund
 	failed := map[int64]bool{}
 	var errs []error
 	for pass := 0; pass < maxCatchUp; pass++ {
@@ -196,7 +194,7 @@ func (s *Shop) RenewDue(ctx context.Context, now int64) (RenewReport, error) {
 }
 
 // renewDueOne charges one month of one due service, if it is still due.
-func (s *Shop) renewDueOne(ctx context.Context, d db.DueService, now int64, set FundSettings) (bool, error) {
+func (s *Shop) renewDueOne(ctx context.Context, d db.DueService, now int64, set settings.Fund) (bool, error) {
 	u, err := s.Store.UserByID(ctx, d.UserID)
 	if err != nil {
 		return false, err

@@ -9,89 +9,18 @@ import (
 
 	"recharge/db"
 	"recharge/money"
-)
-
-// Settings keys (table settings).
-const (
-	KeyTransfersEnabled = "transfers_enabled"  // "1" / "0"
-	KeyTransferMin      = "transfer_min_cents" // integer cents
-	KeyTransferMax      = "transfer_max_cents" // integer cents, 0 = no maximum
-	KeyCurrency         = "currency"           // ISO 4217 code
-	KeyShopName         = "shop_name"          // seller name printed on invoices
-	KeyShopAddress      = "shop_address"       // seller address printed on invoices
-)
-
-// Defaults of a fresh install. Transfers start disabled: moving money between accounts
-// is something a host opts into.
-const (
-	DefaultCurrency    = "EUR"
-	DefaultShopName    = "Recharge"
-	DefaultTransferMin = money.Cents(100)   // 1.00
-	DefaultTransferMax = money.Cents(10000) // 100.00
+	"recharge/settings"
 )
 
 // Errors of the Fund settings form.
 var (
-	ErrMinInvalid       = errors.New("minimum transfer is not a valid amount")
-	ErrMaxInvalid       = errors.New("maximum transfer is not a valid amount")
-	ErrMinAboveMax      = errors.New("minimum transfer above the maximum")
-	ErrCurrencyInvalid  = errors.New("currency is not a three-letter code")
-	ErrShopNameInvalid  = errors.New("shop name empty or too long")
-	ErrShopAddrTooLong  = errors.New("shop address too long")
-	errSettingCorrupted = errors.New("stored setting is not a number")
+	ErrMinInvalid      = errors.New("minimum transfer is not a valid amount")
+	ErrMaxInvalid      = errors.New("maximum transfer is not a valid amount")
+	ErrMinAboveMax     = errors.New("minimum transfer above the maximum")
+	ErrCurrencyInvalid = errors.New("currency is not a three-letter code")
+	ErrShopNameInvalid = errors.New("shop name empty or too long")
+	ErrShopAddrTooLong = errors.New("shop address too long")
 )
-
-// FundSettings govern the wallet: transfers, their limits and the shop currency, plus
-// the seller identity printed on invoices.
-type FundSettings struct {
-	TransfersEnabled bool
-	TransferMin      money.Cents // at least 0.01
-	TransferMax      money.Cents // 0 = no maximum
-	Currency         string
-	ShopName         string
-	ShopAddress      string
-}
-
-// FundSettings reads the settings, with defaults for what was never saved.
-func (s *Shop) FundSettings(ctx context.Context) (FundSettings, error) {
-	all, err := s.Store.Settings(ctx)
-	if err != nil {
-		return FundSettings{}, err
-	}
-	f := FundSettings{
-		TransfersEnabled: all[KeyTransfersEnabled] == "1",
-		TransferMin:      DefaultTransferMin,
-		TransferMax:      DefaultTransferMax,
-		Currency:         DefaultCurrency,
-		ShopName:         DefaultShopName,
-		ShopAddress:      all[KeyShopAddress],
-	}
-	if v, ok := all[KeyTransferMin]; ok {
-		if f.TransferMin, err = centsSetting(v); err != nil {
-			return f, fmt.Errorf("%s: %w", KeyTransferMin, err)
-		}
-	}
-	if v, ok := all[KeyTransferMax]; ok {
-		if f.TransferMax, err = centsSetting(v); err != nil {
-			return f, fmt.Errorf("%s: %w", KeyTransferMax, err)
-		}
-	}
-	if v := all[KeyCurrency]; v != "" {
-		f.Currency = v
-	}
-	if v := strings.TrimSpace(all[KeyShopName]); v != "" {
-		f.ShopName = v
-	}
-	return f, nil
-}
-
-func centsSetting(v string) (money.Cents, error) {
-	var n int64
-	if _, err := fmt.Sscan(v, &n); err != nil || n < 0 {
-		return 0, errSettingCorrupted
-	}
-	return money.Cents(n), nil
-}
 
 // FundForm is the Fund settings form as typed.
 type FundForm struct {
@@ -104,8 +33,8 @@ type FundForm struct {
 }
 
 // ParseFundForm validates the form into settings.
-func ParseFundForm(in FundForm) (FundSettings, error) {
-	f := FundSettings{TransfersEnabled: in.TransfersEnabled}
+func ParseFundForm(in FundForm) (settings.Fund, error) {
+	f := settings.Fund{TransfersEnabled: in.TransfersEnabled}
 	min, err := money.Parse(in.TransferMin)
 	if err != nil || min <= 0 {
 		return f, ErrMinInvalid
@@ -123,7 +52,7 @@ func ParseFundForm(in FundForm) (FundSettings, error) {
 	}
 	cur := strings.ToUpper(strings.TrimSpace(in.Currency))
 	if cur == "" {
-		cur = DefaultCurrency
+		cur = settings.DefaultCurrency
 	}
 	if len(cur) != 3 || strings.Trim(cur, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 		return f, ErrCurrencyInvalid
@@ -131,7 +60,7 @@ func ParseFundForm(in FundForm) (FundSettings, error) {
 	f.Currency = cur
 	f.ShopName = strings.TrimSpace(in.ShopName)
 	if f.ShopName == "" {
-		f.ShopName = DefaultShopName
+		f.ShopName = settings.DefaultShopName
 	}
 	if !utf8.ValidString(f.ShopName) || utf8.RuneCountInString(f.ShopName) > 120 {
 		return f, ErrShopNameInvalid
@@ -143,34 +72,15 @@ func ParseFundForm(in FundForm) (FundSettings, error) {
 	return f, nil
 }
 
-// SaveFundSettings stores the settings and writes the audit entry.
-func (s *Shop) SaveFundSettings(ctx context.Context, actorID int64, f FundSettings, ip string) error {
-	enabled := "0"
-	if f.TransfersEnabled {
-		enabled = "1"
-	}
-	kv := map[string]string{
-		KeyTransfersEnabled: enabled,
-		KeyTransferMin:      fmt.Sprint(int64(f.TransferMin)),
-		KeyTransferMax:      fmt.Sprint(int64(f.TransferMax)),
-		KeyCurrency:         f.Currency,
-		KeyShopName:         f.ShopName,
-		KeyShopAddress:      f.ShopAddress,
-	}
+// SaveFundSettings stores the settings and writes the audit entry, together.
+func (s *Shop) SaveFundSettings(ctx context.Context, actorID int64, f settings.Fund, ip string) error {
+	kv := f.Values()
 	details := fmt.Sprintf("transfers_enabled=%s transfer_min=%s transfer_max=%s currency=%s shop_name=%q",
-		enabled, f.TransferMin.Decimal(), f.TransferMax.Decimal(), f.Currency, f.ShopName)
+		kv[settings.KeyTransfersEnabled], f.TransferMin.Decimal(), f.TransferMax.Decimal(), f.Currency, f.ShopName)
 	return s.Store.Tx(ctx, func(tx *db.Tx) error {
 		if err := tx.SetSettings(ctx, kv); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, actorID, "settings.fund", "settings:fund", details, ip)
 	})
-}
-
-// seller is the seller block printed on invoices.
-func (f FundSettings) seller() string {
-	if f.ShopAddress == "" {
-		return f.ShopName
-	}
-	return f.ShopName + "\n" + f.ShopAddress
 }

@@ -11,6 +11,7 @@ import (
 
 	"recharge/accounts"
 	"recharge/db"
+	"recharge/settings"
 )
 
 // fixture: a fresh database, a shop and helpers.
@@ -19,6 +20,16 @@ type fixture struct {
 	store *db.Store
 	shop  *Shop
 	ctx   context.Context
+}
+
+// fund is the Fund settings as a request would load them now.
+func (f *fixture) fund() settings.Fund {
+	f.t.Helper()
+	set, err := settings.Load(f.ctx, f.store)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return set.Fund
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -104,7 +115,7 @@ func TestConcurrentPurchasesNeverOverdraw(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			_, errs[i] = f.shop.Buy(f.ctx, u.ID, p.ID, fmt.Sprintf("token-%02d-distinct-per-click", i))
+			_, errs[i] = f.shop.Buy(f.ctx, f.fund(), u.ID, p.ID, fmt.Sprintf("token-%02d-distinct-per-click", i))
 		}()
 	}
 	close(start)
@@ -151,11 +162,11 @@ func TestSameTokenDebitsOnce(t *testing.T) {
 	p := f.product(ProductForm{Name: "Domain", Price: "1.00", Active: true})
 	f.credit(u.ID, 1000)
 
-	first, err := f.shop.Buy(f.ctx, u.ID, p.ID, "tok-double-click")
+	first, err := f.shop.Buy(f.ctx, f.fund(), u.ID, p.ID, "tok-double-click")
 	if err != nil || first.Replayed {
 		t.Fatalf("first buy: %+v %v", first, err)
 	}
-	again, err := f.shop.Buy(f.ctx, u.ID, p.ID, "tok-double-click")
+	again, err := f.shop.Buy(f.ctx, f.fund(), u.ID, p.ID, "tok-double-click")
 	if err != nil || !again.Replayed || again.InvoiceID != first.InvoiceID {
 		t.Fatalf("second buy with same token: %+v %v (first invoice %d)", again, err, first.InvoiceID)
 	}
@@ -165,7 +176,7 @@ func TestSameTokenDebitsOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := f.shop.Buy(f.ctx, u.ID, p.ID, "tok-concurrent"); err != nil {
+			if _, err := f.shop.Buy(f.ctx, f.fund(), u.ID, p.ID, "tok-concurrent"); err != nil {
 				t.Errorf("concurrent same token: %v", err)
 			}
 		}()
@@ -177,7 +188,7 @@ func TestSameTokenDebitsOnce(t *testing.T) {
 	// Another customer cannot use (or learn anything from) this token.
 	v := f.user("victim@example.com")
 	f.credit(v.ID, 1000)
-	if _, err := f.shop.Buy(f.ctx, v.ID, p.ID, "tok-double-click"); !errors.Is(err, ErrTokenUsed) {
+	if _, err := f.shop.Buy(f.ctx, f.fund(), v.ID, p.ID, "tok-double-click"); !errors.Is(err, ErrTokenUsed) {
 		t.Fatalf("token of another user: %v", err)
 	}
 	if bal := f.balance(v.ID); bal != 1000 {
@@ -191,7 +202,7 @@ func TestRefusedPurchaseChangesNothing(t *testing.T) {
 	p := f.product(ProductForm{Name: "Dedicated", Price: "50", Stock: "4", Active: true})
 	f.credit(u.ID, 4999)
 
-	if _, err := f.shop.Buy(f.ctx, u.ID, p.ID, "tok-poor"); !errors.Is(err, ErrInsufficientFunds) {
+	if _, err := f.shop.Buy(f.ctx, f.fund(), u.ID, p.ID, "tok-poor"); !errors.Is(err, ErrInsufficientFunds) {
 		t.Fatalf("buy without funds: %v", err)
 	}
 	got, _ := f.store.ProductByID(f.ctx, p.ID)
@@ -209,7 +220,7 @@ func TestRefusedPurchaseChangesNothing(t *testing.T) {
 	}
 	// After topping up, the same form (token) works: the refusal did not burn it.
 	f.credit(u.ID, 1)
-	if pur, err := f.shop.Buy(f.ctx, u.ID, p.ID, "tok-poor"); err != nil || pur.Replayed {
+	if pur, err := f.shop.Buy(f.ctx, f.fund(), u.ID, p.ID, "tok-poor"); err != nil || pur.Replayed {
 		t.Fatalf("buy after top-up: %+v %v", pur, err)
 	}
 	if bal := f.balance(u.ID); bal != 0 {
@@ -229,7 +240,7 @@ func TestStockLimit(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := f.shop.Buy(f.ctx, u.ID, p.ID, fmt.Sprint("stock-", i))
+			_, err := f.shop.Buy(f.ctx, f.fund(), u.ID, p.ID, fmt.Sprint("stock-", i))
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -263,10 +274,10 @@ func TestNotForSaleAndUnknown(t *testing.T) {
 	if err := f.shop.SetProductActive(f.ctx, 0, p.ID, false, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.shop.Buy(f.ctx, u.ID, p.ID, "t1"); !errors.Is(err, ErrNotForSale) {
+	if _, err := f.shop.Buy(f.ctx, f.fund(), u.ID, p.ID, "t1"); !errors.Is(err, ErrNotForSale) {
 		t.Fatalf("inactive product: %v", err)
 	}
-	if _, err := f.shop.Buy(f.ctx, u.ID, 999, "t2"); !errors.Is(err, db.ErrNotFound) {
+	if _, err := f.shop.Buy(f.ctx, f.fund(), u.ID, 999, "t2"); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("unknown product: %v", err)
 	}
 	if bal := f.balance(u.ID); bal != 1000 {
@@ -370,7 +381,7 @@ func TestRenewalAndExpiry(t *testing.T) {
 	setNow(t, t0)
 	f.credit(u.ID, 1000) // the purchase and exactly one renewal
 
-	pur, err := f.shop.Buy(f.ctx, u.ID, p.ID, "")
+	pur, err := f.shop.Buy(f.ctx, f.fund(), u.ID, p.ID, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -424,12 +435,12 @@ func TestRenewalAndExpiry(t *testing.T) {
 	later := due2 + 5*86400
 	setNow(t, later)
 	f.credit(u.ID, 700)
-	r, err := f.shop.Renew(f.ctx, u.ID, sv.ID, "renew-tok")
+	r, err := f.shop.Renew(f.ctx, f.fund(), u.ID, sv.ID, "renew-tok")
 	if err != nil || r.NextDueAt != AddMonth(later) {
 		t.Fatalf("manual renew: %+v %v", r, err)
 	}
 	// The same form again: no second month.
-	if r2, err := f.shop.Renew(f.ctx, u.ID, sv.ID, "renew-tok"); err != nil || !r2.Replayed {
+	if r2, err := f.shop.Renew(f.ctx, f.fund(), u.ID, sv.ID, "renew-tok"); err != nil || !r2.Replayed {
 		t.Fatalf("replayed renew: %+v %v", r2, err)
 	}
 	if bal := f.balance(u.ID); bal != 200 {
@@ -437,14 +448,14 @@ func TestRenewalAndExpiry(t *testing.T) {
 	}
 	// Paid a month ahead already: a second manual renewal is allowed once (within the
 	// window), a third is too early.
-	if _, err := f.shop.Renew(f.ctx, u.ID, sv.ID, ""); !errors.Is(err, ErrInsufficientFunds) {
+	if _, err := f.shop.Renew(f.ctx, f.fund(), u.ID, sv.ID, ""); !errors.Is(err, ErrInsufficientFunds) {
 		t.Fatalf("renew without funds: %v", err)
 	}
 	f.credit(u.ID, 1000)
-	if _, err := f.shop.Renew(f.ctx, u.ID, sv.ID, ""); err != nil {
+	if _, err := f.shop.Renew(f.ctx, f.fund(), u.ID, sv.ID, ""); err != nil {
 		t.Fatalf("renew in advance: %v", err)
 	}
-	if _, err := f.shop.Renew(f.ctx, u.ID, sv.ID, ""); !errors.Is(err, ErrRenewTooEarly) {
+	if _, err := f.shop.Renew(f.ctx, f.fund(), u.ID, sv.ID, ""); !errors.Is(err, ErrRenewTooEarly) {
 		t.Fatalf("renew far ahead: %v", err)
 	}
 }
@@ -456,7 +467,7 @@ func TestRenewDueCatchesUpThenExpires(t *testing.T) {
 	t0 := time.Date(2027, 5, 1, 0, 0, 0, 0, time.UTC).Unix()
 	setNow(t, t0)
 	f.credit(u.ID, 3*300) // purchase + two renewals
-	pur, err := f.shop.Buy(f.ctx, u.ID, p.ID, "")
+	pur, err := f.shop.Buy(f.ctx, f.fund(), u.ID, p.ID, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -480,14 +491,14 @@ func TestRenewRules(t *testing.T) {
 	f.credit(b.ID, 10000)
 	once := f.product(ProductForm{Name: "Setup fee", Price: "1", Active: true})
 	monthly := f.product(ProductForm{Name: "VPS", Price: "1", Period: "monthly", Active: true})
-	po, _ := f.shop.Buy(f.ctx, a.ID, once.ID, "")
-	pm, _ := f.shop.Buy(f.ctx, a.ID, monthly.ID, "")
+	po, _ := f.shop.Buy(f.ctx, f.fund(), a.ID, once.ID, "")
+	pm, _ := f.shop.Buy(f.ctx, f.fund(), a.ID, monthly.ID, "")
 
-	if _, err := f.shop.Renew(f.ctx, a.ID, po.ServiceID, ""); !errors.Is(err, ErrNotRenewable) {
+	if _, err := f.shop.Renew(f.ctx, f.fund(), a.ID, po.ServiceID, ""); !errors.Is(err, ErrNotRenewable) {
 		t.Fatalf("renew one-time: %v", err)
 	}
 	// B cannot renew A's service, even with a fresh token.
-	if _, err := f.shop.Renew(f.ctx, b.ID, pm.ServiceID, "b-token"); !errors.Is(err, db.ErrNotFound) {
+	if _, err := f.shop.Renew(f.ctx, f.fund(), b.ID, pm.ServiceID, "b-token"); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("renew other's service: %v", err)
 	}
 	if bal := f.balance(b.ID); bal != 10000 {
@@ -496,7 +507,7 @@ func TestRenewRules(t *testing.T) {
 	if _, err := f.shop.SetServiceStatus(f.ctx, 0, pm.ServiceID, db.ServiceSuspended, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.shop.Renew(f.ctx, a.ID, pm.ServiceID, ""); !errors.Is(err, ErrNotRenewable) {
+	if _, err := f.shop.Renew(f.ctx, f.fund(), a.ID, pm.ServiceID, ""); !errors.Is(err, ErrNotRenewable) {
 		t.Fatalf("renew suspended: %v", err)
 	}
 	// Suspended services are not billed by the renewal run either.
@@ -510,7 +521,7 @@ func TestAdminServiceStatus(t *testing.T) {
 	u := f.user("s@example.com")
 	f.credit(u.ID, 1000)
 	p := f.product(ProductForm{Name: "VPS", Price: "1", Period: "monthly", Active: true})
-	pur, _ := f.shop.Buy(f.ctx, u.ID, p.ID, "")
+	pur, _ := f.shop.Buy(f.ctx, f.fund(), u.ID, p.ID, "")
 
 	if _, err := f.shop.SetServiceStatus(f.ctx, 0, pur.ServiceID, "expired", ""); !errors.Is(err, ErrStatusInvalid) {
 		t.Fatalf("set expired: %v", err)
@@ -561,12 +572,12 @@ func TestTransfers(t *testing.T) {
 	a, b := f.user("alice@example.com"), f.user("bob@example.com")
 	f.credit(a.ID, 10000)
 
-	if _, err := f.shop.Transfer(f.ctx, a.ID, "bob@example.com", "1", ""); !errors.Is(err, ErrTransfersDisabled) {
+	if _, err := f.shop.Transfer(f.ctx, f.fund(), a.ID, "bob@example.com", "1", ""); !errors.Is(err, ErrTransfersDisabled) {
 		t.Fatalf("disabled by default: %v", err)
 	}
 	enableTransfers(t, f, "1.00", "50")
 
-	res, err := f.shop.Transfer(f.ctx, a.ID, " Bob@Example.com ", "12,34", "t-1")
+	res, err := f.shop.Transfer(f.ctx, f.fund(), a.ID, " Bob@Example.com ", "12,34", "t-1")
 	if err != nil || res.Amount != 1234 || res.To != "bob@example.com" || res.BalanceAfter != 10000-1234 {
 		t.Fatalf("transfer: %+v %v", res, err)
 	}
@@ -580,7 +591,7 @@ func TestTransfers(t *testing.T) {
 		t.Fatal("recipient ledger entry missing")
 	}
 	// Same form again: nothing moves.
-	if res, err := f.shop.Transfer(f.ctx, a.ID, "bob@example.com", "12.34", "t-1"); err != nil || !res.Replayed {
+	if res, err := f.shop.Transfer(f.ctx, f.fund(), a.ID, "bob@example.com", "12.34", "t-1"); err != nil || !res.Replayed {
 		t.Fatalf("replay: %+v %v", res, err)
 	}
 	if f.balance(b.ID) != 1234 {
@@ -603,12 +614,12 @@ func TestTransfers(t *testing.T) {
 		{"bob@example.com", "1.005", ErrAmountInvalid},
 	}
 	for _, c := range refused {
-		if _, err := f.shop.Transfer(f.ctx, a.ID, c.to, c.amount, ""); !errors.Is(err, c.want) {
+		if _, err := f.shop.Transfer(f.ctx, f.fund(), a.ID, c.to, c.amount, ""); !errors.Is(err, c.want) {
 			t.Errorf("transfer %q to %s: %v, want %v", c.amount, c.to, err, c.want)
 		}
 	}
 	// Bob cannot send more than he has; nothing is written.
-	if _, err := f.shop.Transfer(f.ctx, b.ID, "alice@example.com", "12.35", ""); !errors.Is(err, ErrInsufficientFunds) {
+	if _, err := f.shop.Transfer(f.ctx, f.fund(), b.ID, "alice@example.com", "12.35", ""); !errors.Is(err, ErrInsufficientFunds) {
 		t.Fatalf("overdraw: %v", err)
 	}
 	if f.balance(b.ID) != 1234 || f.balance(a.ID) != 10000-1234 {
@@ -632,7 +643,7 @@ func TestTransferRateLimitAndConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := f.shop.Transfer(f.ctx, a.ID, "bob@example.com", "1", fmt.Sprint("c-", i))
+			_, err := f.shop.Transfer(f.ctx, f.fund(), a.ID, "bob@example.com", "1", fmt.Sprint("c-", i))
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -652,16 +663,16 @@ func TestTransferRateLimitAndConcurrency(t *testing.T) {
 	// Rate limit: 10 per hour (3 already sent).
 	f.credit(a.ID, 100_00)
 	for i := range TransfersPerHour - 3 {
-		if _, err := f.shop.Transfer(f.ctx, a.ID, "bob@example.com", "1", ""); err != nil {
+		if _, err := f.shop.Transfer(f.ctx, f.fund(), a.ID, "bob@example.com", "1", ""); err != nil {
 			t.Fatalf("transfer %d: %v", i+4, err)
 		}
 	}
-	if _, err := f.shop.Transfer(f.ctx, a.ID, "bob@example.com", "1", ""); !errors.Is(err, ErrTooManyTransfers) {
+	if _, err := f.shop.Transfer(f.ctx, f.fund(), a.ID, "bob@example.com", "1", ""); !errors.Is(err, ErrTooManyTransfers) {
 		t.Fatalf("11th transfer in an hour: %v", err)
 	}
 	// An hour later it works again.
 	setNow(t, time.Now().Unix()+3601)
-	if _, err := f.shop.Transfer(f.ctx, a.ID, "bob@example.com", "1", ""); err != nil {
+	if _, err := f.shop.Transfer(f.ctx, f.fund(), a.ID, "bob@example.com", "1", ""); err != nil {
 		t.Fatalf("after an hour: %v", err)
 	}
 }
@@ -684,19 +695,19 @@ func TestFundForm(t *testing.T) {
 		}
 	}
 	got, err := ParseFundForm(FundForm{TransferMin: "2.5", TransferMax: "", Currency: " usd ", ShopName: ""})
-	if err != nil || got.TransferMin != 250 || got.TransferMax != 0 || got.Currency != "USD" || got.ShopName != DefaultShopName {
+	if err != nil || got.TransferMin != 250 || got.TransferMax != 0 || got.Currency != "USD" || got.ShopName != settings.DefaultShopName {
 		t.Fatalf("ParseFundForm: %+v %v", got, err)
 	}
 	f := newFixture(t)
-	def, err := f.shop.FundSettings(f.ctx)
-	if err != nil || def.TransfersEnabled || def.Currency != "EUR" || def.TransferMin != DefaultTransferMin || def.ShopName != "Recharge" {
+	def := f.fund()
+	if def.TransfersEnabled || def.Currency != "EUR" || def.TransferMin != settings.DefaultTransferMin || def.ShopName != "Recharge" {
 		t.Fatalf("defaults: %+v %v", def, err)
 	}
 	got.TransfersEnabled, got.ShopAddress = true, "1 rue de la Paix\nParis"
 	if err := f.shop.SaveFundSettings(f.ctx, 0, got, ""); err != nil {
 		t.Fatal(err)
 	}
-	back, _ := f.shop.FundSettings(f.ctx)
+	back := f.fund()
 	if back != got {
 		t.Fatalf("round trip: %+v != %+v", back, got)
 	}

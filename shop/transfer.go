@@ -8,6 +8,7 @@ import (
 	"recharge/accounts"
 	"recharge/db"
 	"recharge/money"
+	"recharge/settings"
 )
 
 // TransfersPerHour is how many transfers one customer may send in any hour. Counted
@@ -39,11 +40,7 @@ type TransferResult struct {
 // (references user:<other id>), or neither. Checked: transfers enabled, amount valid and
 // within the Fund settings' limits, recipient exists and is not the sender, at most
 // TransfersPerHour per sender, never below zero (ErrInsufficientFunds).
-func (s *Shop) Transfer(ctx context.Context, fromID int64, toEmail, amount, token string) (*TransferResult, error) {
-	set, err := s.FundSettings(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (s *Shop) Transfer(ctx context.Context, set settings.Fund, fromID int64, toEmail, amount, token string) (*TransferResult, error) {
 	if !set.TransfersEnabled {
 		return nil, ErrTransfersDisabled
 	}

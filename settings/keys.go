@@ -1,0 +1,34 @@
+package settings
+
+// Every key of the settings table, in one place. Values are strings: flags "1"/"0",
+// amounts integer cents, times unix seconds. Parse (settings.go) is the one reader.
+const (
+	// Dedipass module (admin: Dedipass settings).
+	KeyDedipassPublic      = "dedipass_public_key"
+	KeyDedipassPrivate     = "dedipass_private_key" // write-only in the UI, never shown or logged
+	KeyDedipassUnitCents   = "dedipass_unit_cents"  // cents credited per unit of virtual currency
+	KeyDedipassCreditTests = "dedipass_credit_test_codes"
+	KeyDedipassSandbox     = "dedipass_sandbox"
+
+	// Module switches (absent = on, as on a fresh install).
+	KeyModuleFund     = "module_fund"
+	KeyModuleDedipass = "module_dedipass"
+	// KeyDedipassDisabledAt: unix seconds when Dedipass went off.
+	KeyDedipassDisabledAt = "module_dedipass_disabled_at"
+	// KeyDedipassDisabledAfter is the id of the newest payment when Dedipass went off:
+	// every payment with a larger id arrived while it was off (exact, unlike a time in
+	// seconds that cannot order two events of the same second).
+	KeyDedipassDisabledAfter = "module_dedipass_disabled_after_id"
+
+	// Fund (wallet) settings.
+	KeyTransfersEnabled = "transfers_enabled"
+	KeyTransferMin      = "transfer_min_cents"
+	KeyTransferMax      = "transfer_max_cents" // 0 = no maximum
+	KeyCurrency         = "currency"           // ISO 4217 code
+	KeyShopName         = "shop_name"          // seller name printed on invoices
+	KeyShopAddress      = "shop_address"       // seller address printed on invoices
+
+	// Secrets of the portal itself, never part of Settings (read by their owners).
+	KeyCSRFSecret     = "csrf_key"         // handlers: signs CSRF tokens
+	KeySetupTokenHash = "setup_token_hash" // accounts: hash of the one-time setup token
+)

@@ -1,0 +1,195 @@
+// Package settings owns the portal's configuration stored in the settings table: the
+// keys (keys.go), one typed Settings value parsed in one place with the defaults of a
+// fresh install, and the encoding of each part for saving. A request (or a background
+// run) loads it once and hands the parts to the domain packages; nobody else parses a
+// setting string.
+package settings
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"recharge/money"
+)
+
+// Settings is the whole configuration.
+type Settings struct {
+	Dedipass Dedipass
+	Modules  Modules
+	Fund     Fund
+}
+
+// Dedipass is the merchant's Dedipass configuration.
+type Dedipass struct {
+	PublicKey       string
+	PrivateKey      string
+	UnitCents       money.Cents // credit per unit of virtual currency
+	CreditTestCodes bool
+	Sandbox         bool
+}
+
+// Modules says what is on (SPEC §4). Dedipass counts as on only if Fund is on too.
+type Modules struct {
+	Fund     bool
+	Dedipass bool
+	// DedipassDisabledAt is when Dedipass went off (0 when on or unknown).
+	DedipassDisabledAt int64
+	// LastPaymentWhenDisabled is the newest payment id when Dedipass went off.
+	LastPaymentWhenDisabled int64
+}
+
+// Fund governs the wallet: transfers, their limits and the shop currency, plus the
+// seller identity printed on invoices.
+type Fund struct {
+	TransfersEnabled bool
+	TransferMin      money.Cents // at least 0.01
+	TransferMax      money.Cents // 0 = no maximum
+	Currency         string
+	ShopName         string
+	ShopAddress      string
+}
+
+// Defaults of a fresh install. Transfers start disabled: moving money between
+// accounts is something a host opts into.
+const (
+	DefaultUnitCents   = money.Cents(100)
+	DefaultCurrency    = "EUR"
+	DefaultShopName    = "Recharge"
+	DefaultTransferMin = money.Cents(100)   // 1.00
+	DefaultTransferMax = money.Cents(10000) // 100.00
+)
+
+// ErrCorrupted: a stored amount is not a number (written by hand in the database).
+var ErrCorrupted = errors.New("stored setting is not a number")
+
+// Reader is what Load reads from: the store or a transaction.
+type Reader interface {
+	Settings(ctx context.Context) (map[string]string, error)
+}
+
+// Load reads and parses every setting (one query).
+func Load(ctx context.Context, r Reader) (Settings, error) {
+	kv, err := r.Settings(ctx)
+	if err != nil {
+		return Settings{}, err
+	}
+	return Parse(kv)
+}
+
+// Parse turns the stored strings into Settings, with defaults for what was never
+// saved. A corrupted amount of the Fund settings is an error (the rest is parsed).
+func Parse(kv map[string]string) (Settings, error) {
+	var s Settings
+	unit, err := strconv.ParseInt(kv[KeyDedipassUnitCents], 10, 64)
+	if err != nil || unit < 0 {
+		unit = int64(DefaultUnitCents)
+	}
+	s.Dedipass = Dedipass{
+		PublicKey:       kv[KeyDedipassPublic],
+		PrivateKey:      kv[KeyDedipassPrivate],
+		UnitCents:       money.Cents(unit),
+		CreditTestCodes: kv[KeyDedipassCreditTests] == "1",
+		Sandbox:         kv[KeyDedipassSandbox] == "1",
+	}
+
+	s.Modules.Fund = kv[KeyModuleFund] != "0"
+	s.Modules.Dedipass = kv[KeyModuleDedipass] != "0" && s.Modules.Fund
+	if !s.Modules.Dedipass {
+		s.Modules.DedipassDisabledAt, _ = strconv.ParseInt(kv[KeyDedipassDisabledAt], 10, 64)
+		s.Modules.LastPaymentWhenDisabled, _ = strconv.ParseInt(kv[KeyDedipassDisabledAfter], 10, 64)
+	}
+
+	f := Fund{
+		TransfersEnabled: kv[KeyTransfersEnabled] == "1",
+		TransferMin:      DefaultTransferMin,
+		TransferMax:      DefaultTransferMax,
+		Currency:         DefaultCurrency,
+		ShopName:         DefaultShopName,
+		ShopAddress:      kv[KeyShopAddress],
+	}
+	if v := kv[KeyCurrency]; v != "" {
+		f.Currency = v
+	}
+	if v := strings.TrimSpace(kv[KeyShopName]); v != "" {
+		f.ShopName = v
+	}
+	var errs []error
+	for key, dst := range map[string]*money.Cents{KeyTransferMin: &f.TransferMin, KeyTransferMax: &f.TransferMax} {
+		if v, ok := kv[key]; ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil || n < 0 {
+				errs = append(errs, fmt.Errorf("%s: %w", key, ErrCorrupted))
+				continue
+			}
+			*dst = money.Cents(n)
+		}
+	}
+	s.Fund = f
+	return s, errors.Join(errs...)
+}
+
+// Configured reports whether the keys needed to validate codes are set.
+func (d Dedipass) Configured() bool { return d.PublicKey != "" && d.PrivateKey != "" }
+
+// CreditFor is the wallet credit of a code worth vc units of virtual currency:
+// vc × unit_cents. The one place the credit is computed, for the offers shown and the
+// codes credited alike. The error is an overflow of that product.
+func (d Dedipass) CreditFor(vc money.Micros) (money.Cents, error) {
+	return vc.Times(d.UnitCents)
+}
+
+// Values encodes the Dedipass settings for saving. An empty private key is left out:
+// the stored one is kept (it is write-only).
+func (d Dedipass) Values() map[string]string {
+	kv := map[string]string{
+		KeyDedipassPublic:      d.PublicKey,
+		KeyDedipassUnitCents:   strconv.FormatInt(int64(d.UnitCents), 10),
+		KeyDedipassCreditTests: flag(d.CreditTestCodes),
+		KeyDedipassSandbox:     flag(d.Sandbox),
+	}
+	if d.PrivateKey != "" {
+		kv[KeyDedipassPrivate] = d.PrivateKey
+	}
+	return kv
+}
+
+// Values encodes the module switches for saving.
+func (m Modules) Values() map[string]string {
+	kv := map[string]string{KeyModuleFund: flag(m.Fund), KeyModuleDedipass: flag(m.Dedipass),
+		KeyDedipassDisabledAt: "", KeyDedipassDisabledAfter: ""}
+	if m.DedipassDisabledAt > 0 {
+		kv[KeyDedipassDisabledAt] = strconv.FormatInt(m.DedipassDisabledAt, 10)
+		kv[KeyDedipassDisabledAfter] = strconv.FormatInt(m.LastPaymentWhenDisabled, 10)
+	}
+	return kv
+}
+
+// Values encodes the Fund settings for saving.
+func (f Fund) Values() map[string]string {
+	return map[string]string{
+		KeyTransfersEnabled: flag(f.TransfersEnabled),
+		KeyTransferMin:      strconv.FormatInt(int64(f.TransferMin), 10),
+		KeyTransferMax:      strconv.FormatInt(int64(f.TransferMax), 10),
+		KeyCurrency:         f.Currency,
+		KeyShopName:         f.ShopName,
+		KeyShopAddress:      f.ShopAddress,
+	}
+}
+
+// Seller is the seller block printed on invoices.
+func (f Fund) Seller() string {
+	if f.ShopAddress == "" {
+		return f.ShopName
+	}
+	return f.ShopName + "\n" + f.ShopAddress
+}
+
+func flag(on bool) string {
+	if on {
+		return "1"
+	}
+	return "0"
+}

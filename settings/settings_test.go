@@ -1,0 +1,64 @@
+package settings
+
+import (
+	"errors"
+	"maps"
+	"testing"
+)
+
+func TestParseDefaults(t *testing.T) {
+	s, err := Parse(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Settings{
+		Dedipass: Dedipass{UnitCents: DefaultUnitCents},
+		Modules:  Modules{Fund: true, Dedipass: true},
+		Fund:     Fund{TransferMin: DefaultTransferMin, TransferMax: DefaultTransferMax, Currency: DefaultCurrency, ShopName: DefaultShopName},
+	}
+	if s != want {
+		t.Fatalf("fresh install:\n got %+v\nwant %+v", s, want)
+	}
+}
+
+func TestDedipassNeedsFund(t *testing.T) {
+	s, _ := Parse(map[string]string{KeyModuleFund: "0", KeyModuleDedipass: "1", KeyDedipassDisabledAt: "1700000000", KeyDedipassDisabledAfter: "42"})
+	if s.Modules.Fund || s.Modules.Dedipass || s.Modules.DedipassDisabledAt != 1700000000 || s.Modules.LastPaymentWhenDisabled != 42 {
+		t.Fatalf("fund off: %+v", s.Modules)
+	}
+	s, _ = Parse(map[string]string{KeyDedipassDisabledAt: "1700000000"})
+	if !s.Modules.Dedipass || s.Modules.DedipassDisabledAt != 0 {
+		t.Fatalf("a stale disabled-at is ignored while on: %+v", s.Modules)
+	}
+}
+
+func TestCorruptedAmountKeepsDefault(t *testing.T) {
+	s, err := Parse(map[string]string{KeyTransferMin: "12abc", KeyTransferMax: "-1", KeyDedipassUnitCents: "x", KeyCurrency: "USD"})
+	if !errors.Is(err, ErrCorrupted) {
+		t.Fatalf("error %v", err)
+	}
+	if s.Fund.TransferMin != DefaultTransferMin || s.Fund.TransferMax != DefaultTransferMax || s.Dedipass.UnitCents != DefaultUnitCents || s.Fund.Currency != "USD" {
+		t.Fatalf("parsed %+v", s)
+	}
+}
+
+// What each part encodes is what Parse reads back.
+func TestValuesRoundTrip(t *testing.T) {
+	in := Settings{
+		Dedipass: Dedipass{PublicKey: "pub", PrivateKey: "priv", UnitCents: 150, CreditTestCodes: true, Sandbox: true},
+		Modules:  Modules{Fund: true, Dedipass: false, DedipassDisabledAt: 1700000000, LastPaymentWhenDisabled: 7},
+		Fund:     Fund{TransfersEnabled: true, TransferMin: 1, TransferMax: 0, Currency: "CHF", ShopName: "Hébergeur", ShopAddress: "1 rue\nParis"},
+	}
+	kv := map[string]string{}
+	maps.Copy(kv, in.Dedipass.Values())
+	maps.Copy(kv, in.Modules.Values())
+	maps.Copy(kv, in.Fund.Values())
+	out, err := Parse(kv)
+	if err != nil || out != in {
+		t.Fatalf("round trip:\n got %+v %v\nwant %+v", out, err, in)
+	}
+	// An empty private key is not written: the stored one stays.
+	if _, ok := (Dedipass{PublicKey: "p"}).Values()[KeyDedipassPrivate]; ok {
+		t.Fatal("empty private key would overwrite the stored one")
+	}
+}
