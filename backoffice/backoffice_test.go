@@ -68,32 +68,33 @@ func TestSetModuleRules(t *testing.T) {
 	if err := s.CreateUser(ctx, admin); err != nil {
 		t.Fatal(err)
 	}
-	actor := Actor{ID: admin.ID, IP: "192.0.2.1"}
+	actor := db.Actor{UserID: admin.ID, IP: "192.0.2.1"}
+	b := New(s)
 	st, _ := modulesOf(ctx, s)
 	if !st.Fund || !st.Dedipass {
 		t.Fatalf("fresh install: %+v", st)
 	}
-	if _, err := SetModule(ctx, s, actor, "shop", true); !errors.Is(err, ErrUnknownModule) {
+	if _, err := b.SetModule(ctx, actor, "shop", true); !errors.Is(err, ErrUnknownModule) {
 		t.Fatalf("unknown module: %v", err)
 	}
-	ch, err := SetModule(ctx, s, actor, ModuleFund, false)
+	ch, err := b.SetModule(ctx, actor, ModuleFund, false)
 	if err != nil || !ch.Changed || !ch.DedipassTurnedOff || ch.State.Dedipass || ch.State.DedipassDisabledAt == 0 {
 		t.Fatalf("fund off: %+v %v", ch, err)
 	}
-	if _, err := SetModule(ctx, s, actor, ModuleDedipass, true); !errors.Is(err, ErrFundRequired) {
+	if _, err := b.SetModule(ctx, actor, ModuleDedipass, true); !errors.Is(err, ErrFundRequired) {
 		t.Fatalf("dedipass without fund: %v", err)
 	}
-	ch, err = SetModule(ctx, s, actor, ModuleDedipass, false)
+	ch, err = b.SetModule(ctx, actor, ModuleDedipass, false)
 	if err != nil || ch.Changed {
 		t.Fatalf("dedipass off again: %+v %v", ch, err)
 	}
-	if _, err := SetModule(ctx, s, actor, ModuleFund, true); err != nil {
+	if _, err := b.SetModule(ctx, actor, ModuleFund, true); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := modulesOf(ctx, s); !st.Fund || st.Dedipass || st.DedipassDisabledAt == 0 {
 		t.Fatalf("after fund on: %+v", st)
 	}
-	if ch, err := SetModule(ctx, s, actor, ModuleDedipass, true); err != nil || !ch.State.Dedipass || ch.State.DedipassDisabledAt != 0 {
+	if ch, err := b.SetModule(ctx, actor, ModuleDedipass, true); err != nil || !ch.State.Dedipass || ch.State.DedipassDisabledAt != 0 {
 		t.Fatalf("dedipass on: %+v %v", ch, err)
 	}
 	// Only real changes are logged: fund off, fund on, dedipass on.
@@ -121,7 +122,7 @@ func TestPaymentsWhileDisabled(t *testing.T) {
 		t.Fatalf("while enabled: %d", n)
 	}
 	// Same second as BEFORE1: only what comes after the switch counts.
-	if _, err := SetModule(ctx, s, Actor{}, ModuleDedipass, false); err != nil {
+	if _, err := New(s).SetModule(ctx, db.Actor{}, ModuleDedipass, false); err != nil {
 		t.Fatal(err)
 	}
 	if n, _, _ := paymentsWhileDisabled(ctx, s); n != 0 {
@@ -134,52 +135,13 @@ func TestPaymentsWhileDisabled(t *testing.T) {
 	}
 }
 
-func TestAdjustWalletRules(t *testing.T) {
-	s := openStore(t)
-	ctx := context.Background()
-	u := &db.User{Email: "d@example.com", PasswordHash: "x", Role: "client", Custom: "d"}
-	if err := s.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	a := Actor{ID: 0, IP: "127.0.0.1"}
-	for _, c := range []struct {
-		amount, reason string
-		err            error
-	}{
-		{"abc", "r", ErrAmountInvalid}, {"1.001", "r", ErrAmountInvalid}, {"0", "r", ErrAmountZero}, {"-0.00", "r", ErrAmountZero},
-		{"1", "", ErrReasonRequired}, {"1", strings.Repeat("x", 501), ErrReasonTooLong}, {"-0.01", "r", ErrInsufficientFunds},
-	} {
-		if _, err := AdjustWallet(ctx, s, a, u.ID, c.amount, c.reason); !errors.Is(err, c.err) {
-			t.Errorf("%q %q: %v, want %v", c.amount, c.reason, err, c.err)
-		}
-	}
-	e, err := AdjustWallet(ctx, s, a, u.ID, "+12,34", "  goodwill  ")
-	if err != nil || e.BalanceAfterCents != 1234 || e.Note != "goodwill" || e.Kind != db.KindAdjustment {
-		t.Fatalf("credit: %+v %v", e, err)
-	}
-	if _, err := AdjustWallet(ctx, s, a, u.ID, "-12.35", "x"); !errors.Is(err, ErrInsufficientFunds) {
-		t.Fatalf("overdraft: %v", err)
-	}
-	if _, err := AdjustWallet(ctx, s, a, 999, "1", "x"); !errors.Is(err, db.ErrNotFound) {
-		t.Fatalf("unknown user: %v", err)
-	}
-	bal, sum, _ := s.LedgerSum(ctx, u.ID)
-	if bal != 1234 || sum != 1234 {
-		t.Fatalf("balance %d, ledger %d", bal, sum)
-	}
-	// Refused adjustments leave no audit entry; the accepted one does.
-	if _, total, _ := s.AuditPage(ctx, 10, 0); total != 1 {
-		t.Fatalf("audit entries: %d", total)
-	}
-}
-
 // paymentsWhileDisabled reads the module state, then counts as the admin banner does.
 func paymentsWhileDisabled(ctx context.Context, s *db.Store) (n, since int64, err error) {
 	st, err := modulesOf(ctx, s)
 	if err != nil {
 		return 0, 0, err
 	}
-	return PaymentsWhileDisabled(ctx, s, st)
+	return New(s).PaymentsWhileDisabled(ctx, st)
 }
 
 // modulesOf reads the module switches as a request would.

@@ -27,12 +27,12 @@ type ModuleChange struct {
 // and turning Fund off turns Dedipass off as well. The time Dedipass went off is kept,
 // so the admin can be warned about payments that keep arriving (the callback goes on
 // crediting them: a paid code is never lost).
-func SetModule(ctx context.Context, store *db.Store, actor Actor, name string, on bool) (ModuleChange, error) {
+func (b *Backoffice) SetModule(ctx context.Context, actor db.Actor, name string, on bool) (ModuleChange, error) {
 	if name != ModuleFund && name != ModuleDedipass {
 		return ModuleChange{}, ErrUnknownModule
 	}
 	var ch ModuleChange
-	err := store.Tx(ctx, func(tx *db.Tx) error {
+	err := b.Store.Tx(ctx, func(tx *db.Tx) error {
 		set, err := settings.Load(ctx, tx)
 		if err != nil && !errors.Is(err, settings.ErrCorrupted) { // a bad Fund amount does not block the switches
 			return err
@@ -76,7 +76,7 @@ func SetModule(ctx context.Context, store *db.Store, actor Actor, name string, o
 		if ch.DedipassTurnedOff {
 			details = "dedipass disabled too (it needs fund)"
 		}
-		return tx.Audit(ctx, actor.ID, action, "module:"+name, details, actor.IP)
+		return tx.Audit(ctx, actor, action, "module:"+name, details)
 	})
 	return ch, err
 }
@@ -84,10 +84,10 @@ func SetModule(ctx context.Context, store *db.Store, actor Actor, name string, o
 // PaymentsWhileDisabled counts the payments recorded since Dedipass was switched off
 // (0 when it is on), and says since when. The callback recorded and credited them
 // anyway (no paid code is lost); the admin should know.
-func PaymentsWhileDisabled(ctx context.Context, store *db.Store, st settings.Modules) (n, since int64, err error) {
+func (b *Backoffice) PaymentsWhileDisabled(ctx context.Context, st settings.Modules) (n, since int64, err error) {
 	if st.Dedipass || st.DedipassDisabledAt == 0 {
 		return 0, 0, nil
 	}
-	n, err = store.PaymentsAfterID(ctx, st.LastPaymentWhenDisabled)
+	n, err = b.Store.PaymentsAfterID(ctx, st.LastPaymentWhenDisabled)
 	return n, st.DedipassDisabledAt, err
 }

@@ -2,6 +2,7 @@ package backoffice
 
 import (
 	"context"
+	"strconv"
 
 	"recharge/db"
 )
@@ -9,14 +10,14 @@ import (
 // SetRole makes a user a client or an admin. An admin cannot demote themself, which
 // also guarantees that at least one admin always remains. changed is false when the
 // user already had that role (nothing is written then).
-func SetRole(ctx context.Context, store *db.Store, actor Actor, userID int64, role string) (changed bool, err error) {
+func (b *Backoffice) SetRole(ctx context.Context, actor db.Actor, userID int64, role string) (changed bool, err error) {
 	if role != "client" && role != "admin" {
 		return false, ErrInvalidRole
 	}
-	if userID == actor.ID && role != "admin" {
+	if userID == actor.UserID && role != "admin" {
 		return false, ErrSelfDemotion
 	}
-	err = store.Tx(ctx, func(tx *db.Tx) error {
+	err = b.Store.Tx(ctx, func(tx *db.Tx) error {
 		u, err := tx.UserByID(ctx, userID)
 		if err != nil {
 			return err
@@ -29,7 +30,7 @@ func SetRole(ctx context.Context, store *db.Store, actor Actor, userID int64, ro
 			return err
 		}
 		changed = true
-		return tx.Audit(ctx, actor.ID, "user.role", userTarget(userID), cur+" → "+role, actor.IP)
+		return tx.Audit(ctx, actor, "user.role", "user:"+strconv.FormatInt(userID, 10), cur+" → "+role)
 	})
 	return changed, err
 }

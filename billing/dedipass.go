@@ -78,7 +78,7 @@ func (e *ErrSettings) Error() string { return "invalid setting " + e.Field }
 
 // SaveConfig validates and stores the settings form; an empty private key keeps the
 // stored one (it is write-only). The audit entry never contains a key.
-func (d *Dedipass) SaveConfig(ctx context.Context, actorID int64, ip string, form url.Values) error {
+func (d *Dedipass) SaveConfig(ctx context.Context, actor db.Actor, form url.Values) error {
 	pub := strings.TrimSpace(form.Get("public_key"))
 	priv := strings.TrimSpace(form.Get("private_key"))
 	if len(pub) > 200 || strings.ContainsAny(pub, " \t\r\n") {
@@ -123,7 +123,7 @@ func (d *Dedipass) SaveConfig(ctx context.Context, actorID int64, ip string, for
 		if err := tx.SetSettings(ctx, cfg.Values()); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, actorID, "settings.dedipass", "dedipass", details, ip)
+		return tx.Audit(ctx, actor, "settings.dedipass", "dedipass", details)
 	})
 	if err != nil {
 		return err

@@ -14,13 +14,22 @@ type AuditEntry struct {
 	CreatedAt  int64   `db:"created_at"`
 }
 
+// Actor is who does something, as the audit log records it: the acting user (0 for
+// the command line or the system) and the client's IP. Actions that change something
+// take it first, after the context.
+type Actor struct {
+	UserID int64
+	IP     string
+}
+
 // Audit writes an audit entry (inside the transaction when called on a Tx, so the
 // action and its trace commit together).
-func (c *conn) Audit(ctx context.Context, actorID int64, action, target, details, ip string) error {
+func (c *conn) Audit(ctx context.Context, a Actor, action, target, details string) error {
 	var actor any
-	if actorID > 0 {
-		actor = actorID
+	if a.UserID > 0 {
+		actor = a.UserID
 	}
+	ip := a.IP
 	_, err := c.exec(ctx, `INSERT INTO audit_log (actor_id, action, target, details, ip, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		actor, action, target, details, ip, Now())
 	return err

@@ -5,6 +5,7 @@ import (
 
 	"recharge/settings"
 	"recharge/shop"
+	"recharge/wallet"
 )
 
 // fundFormOf shows stored settings in the form (decimals as typed by people).
@@ -26,7 +27,7 @@ func (s *Server) adminFundSettings(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderFundSettings(c *fiber.Ctx, status int, form shop.FundForm, errKey string) error {
-	data := fiber.Map{"Nav": "admin_fund", "Form": form, "PerHour": shop.TransfersPerHour}
+	data := fiber.Map{"Nav": "admin_fund", "Form": form, "PerHour": wallet.TransfersPerHour}
 	if errKey != "" {
 		data["Error"] = tr(c, errKey)
 	}
@@ -51,7 +52,7 @@ func (s *Server) adminFundSettingsSave(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	if err := s.shopApp().SaveFundSettings(c.UserContext(), currentUser(c).ID, set, c.IP()); err != nil {
+	if err := s.shop.SaveFundSettings(c.UserContext(), s.actor(c), set); err != nil {
 		return err
 	}
 	s.flash(c, "success", "flash.fund_settings_saved")

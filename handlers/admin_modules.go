@@ -5,12 +5,13 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"recharge/backoffice"
+	"recharge/db"
 	"recharge/settings"
 )
 
-func (s *Server) actor(c *fiber.Ctx) backoffice.Actor {
-	return backoffice.Actor{ID: currentUser(c).ID, IP: c.IP()}
+// actor is who acts in this request, for the audit log.
+func (s *Server) actor(c *fiber.Ctx) db.Actor {
+	return db.Actor{UserID: currentUser(c).ID, IP: c.IP()}
 }
 
 func (s *Server) modulesPage(c *fiber.Ctx, status int, formErr string) error {
@@ -39,7 +40,7 @@ func (s *Server) adminModuleSet(c *fiber.Ctx) error {
 	default:
 		return fiber.NewError(fiber.StatusBadRequest, tr(c, "admin.module_bad_value"))
 	}
-	ch, err := backoffice.SetModule(c.UserContext(), s.store, s.actor(c), name, on)
+	ch, err := s.backoffice.SetModule(c.UserContext(), s.actor(c), name, on)
 	if err != nil {
 		status, key, ok := formOutcome(err)
 		if !ok {
@@ -64,7 +65,7 @@ func (s *Server) adminModuleSet(c *fiber.Ctx) error {
 
 // adminWarnings are the banners every admin page shows (layout slot AdminWarnings).
 func (s *Server) adminWarnings(c *fiber.Ctx, st settings.Modules) []string {
-	n, since, err := backoffice.PaymentsWhileDisabled(c.UserContext(), s.store, st)
+	n, since, err := s.backoffice.PaymentsWhileDisabled(c.UserContext(), st)
 	if err != nil {
 		s.log.Warn("admin warnings", "err", err.Error())
 		return nil

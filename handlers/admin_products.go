@@ -43,7 +43,7 @@ func (s *Server) renderProducts(c *fiber.Ctx, status int, form shop.ProductForm,
 // adminProductCreate: POST /admin/products. Bad input → 422 with the form kept.
 func (s *Server) adminProductCreate(c *fiber.Ctx) error {
 	form := productForm(c)
-	p, err := s.shopApp().CreateProduct(c.UserContext(), currentUser(c).ID, form, c.IP())
+	p, err := s.shop.CreateProduct(c.UserContext(), s.actor(c), form)
 	if err != nil {
 		if status, key, ok := formOutcome(err); ok {
 			return s.renderProducts(c, status, form, key)
@@ -86,7 +86,7 @@ func (s *Server) adminProductUpdate(c *fiber.Ctx) error {
 		return err
 	}
 	form := productForm(c)
-	if _, err := s.shopApp().UpdateProduct(c.UserContext(), currentUser(c).ID, id, form, c.IP()); err != nil {
+	if _, err := s.shop.UpdateProduct(c.UserContext(), s.actor(c), id, form); err != nil {
 		if status, key, ok := formOutcome(err); ok {
 			return s.renderProductEdit(c, status, id, before.Sold, form, key)
 		}
@@ -111,7 +111,7 @@ func (s *Server) adminProductActive(c *fiber.Ctx) error {
 	default:
 		return fiber.NewError(fiber.StatusUnprocessableEntity, tr(c, "product.err_active"))
 	}
-	if err := s.shopApp().SetProductActive(c.UserContext(), currentUser(c).ID, id, active, c.IP()); err != nil {
+	if err := s.shop.SetProductActive(c.UserContext(), s.actor(c), id, active); err != nil {
 		return err
 	}
 	if active {

@@ -8,10 +8,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"recharge/backoffice"
 	"recharge/db"
 	"recharge/money"
 	"recharge/shop"
+	"recharge/wallet"
 )
 
 // adminUsers: GET /admin/users?q= — search by email (contains, literal text).
@@ -89,7 +89,7 @@ func (s *Server) adminUserRole(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	changed, err := backoffice.SetRole(c.UserContext(), s.store, s.actor(c), id, c.FormValue("role"))
+	changed, err := s.backoffice.SetRole(c.UserContext(), s.actor(c), id, c.FormValue("role"))
 	if errors.Is(err, db.ErrNotFound) {
 		return notFound(c, "admin.user_not_found")
 	}
@@ -114,7 +114,7 @@ func (s *Server) adminUserWallet(c *fiber.Ctx) error {
 		return err
 	}
 	amount, reason := c.FormValue("amount"), c.FormValue("reason")
-	_, err = backoffice.AdjustWallet(c.UserContext(), s.store, s.actor(c), id, amount, reason)
+	_, err = s.wallet.Adjust(c.UserContext(), s.actor(c), id, amount, reason)
 	if err == nil {
 		s.flash(c, "success", "flash.admin_wallet_adjusted")
 		return c.Redirect("/admin/users/"+strconv.FormatInt(id, 10), fiber.StatusSeeOther)
@@ -127,7 +127,7 @@ func (s *Server) adminUserWallet(c *fiber.Ctx) error {
 		return err
 	}
 	var args []any
-	if errors.Is(err, backoffice.ErrInsufficientFunds) { // the sentence states the balance
+	if errors.Is(err, wallet.ErrAdjustmentNegative) { // the sentence states the balance
 		var balance int64
 		if u, err := s.store.UserByID(c.UserContext(), id); err == nil {
 			balance = u.BalanceCents

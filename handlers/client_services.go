@@ -67,7 +67,7 @@ func (s *Server) serviceRenew(c *fiber.Ctx) error {
 	token, err := s.checkFormToken(c, "renew:"+strconv.FormatInt(id, 10))
 	if err == nil {
 		var r *shop.Renewal
-		r, err = s.shopApp().Renew(c.UserContext(), set.Fund, u.ID, id, token)
+		r, err = s.shop.Renew(c.UserContext(), set.Fund, u.ID, id, token)
 		if err == nil {
 			if r.Replayed {
 				s.flash(c, "info", "flash.service_already_renewed")
@@ -92,7 +92,7 @@ func (s *Server) adminServiceStatus(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	before, err := s.shopApp().SetServiceStatus(c.UserContext(), currentUser(c).ID, id, c.FormValue("status"), c.IP())
+	before, err := s.shop.SetServiceStatus(c.UserContext(), s.actor(c), id, c.FormValue("status"))
 	if err != nil {
 		return err // the error page, with errorTable's status and sentence
 	}

@@ -18,9 +18,6 @@ type shopItem struct {
 	MissingCents int64 // how much the wallet lacks to buy it (0 = affordable)
 }
 
-// shopApp is the domain rules on this server's store.
-func (s *Server) shopApp() *shop.Shop { return shop.New(s.store) }
-
 func (s *Server) shopPage(c *fiber.Ctx) error {
 	return s.renderShop(c, fiber.StatusOK, nil)
 }
@@ -67,7 +64,7 @@ func (s *Server) shopBuy(c *fiber.Ctx) error {
 	token, err := s.checkFormToken(c, "buy:"+strconv.FormatInt(id, 10))
 	if err == nil {
 		var p *shop.Purchase
-		p, err = s.shopApp().Buy(c.UserContext(), set.Fund, u.ID, id, token)
+		p, err = s.shop.Buy(c.UserContext(), set.Fund, u.ID, id, token)
 		if err == nil {
 			if p.Replayed {
 				s.flash(c, "info", "flash.shop_already_bought")

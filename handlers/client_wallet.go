@@ -6,7 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"recharge/db"
-	"recharge/shop"
+	"recharge/wallet"
 )
 
 // ledgerRow is one ledger entry as the wallet page shows it.
@@ -57,7 +57,7 @@ func (s *Server) renderWallet(c *fiber.Ctx, status int, problem fiber.Map, form 
 	return s.render(c, status, "client/wallet", "", tr(c, "fund.title"), fiber.Map{
 		"Nav": "wallet", "BalanceShown": true, "Fund": set, "Ledger": ledgerRows(entries), "Pager": p,
 		"Problem": problem, "Form": form, "TransferToken": s.formToken(c, "transfer"),
-		"PerHour": shop.TransfersPerHour, "MinCents": int64(set.TransferMin), "MaxCents": int64(set.TransferMax),
+		"PerHour": wallet.TransfersPerHour, "MinCents": int64(set.TransferMin), "MaxCents": int64(set.TransferMax),
 	})
 }
 
@@ -73,8 +73,8 @@ func (s *Server) walletTransfer(c *fiber.Ctx) error {
 	email, amount := c.FormValue("email"), c.FormValue("amount")
 	token, err := s.checkFormToken(c, "transfer")
 	if err == nil {
-		var r *shop.TransferResult
-		r, err = s.shopApp().Transfer(c.UserContext(), set.Fund, u.ID, email, amount, token)
+		var r *wallet.TransferResult
+		r, err = s.wallet.Transfer(c.UserContext(), set.Fund, u.ID, email, amount, token)
 		if err == nil {
 			if r.Replayed {
 				s.flash(c, "info", "flash.fund_already_sent")

@@ -38,7 +38,7 @@ func (s *Server) dedipassSettingsSave(c *fiber.Ctx) error {
 	for _, k := range []string{"public_key", "private_key", "unit_cents", "credit_test_codes", "sandbox"} {
 		form.Set(k, c.FormValue(k))
 	}
-	err := s.dedipass.SaveConfig(c.UserContext(), currentUser(c).ID, c.IP(), form)
+	err := s.dedipass.SaveConfig(c.UserContext(), s.actor(c), form)
 	var se *billing.ErrSettings
 	if errors.As(err, &se) {
 		form.Del("private_key") // never echo a key back

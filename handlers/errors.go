@@ -13,6 +13,7 @@ import (
 	"recharge/db"
 	"recharge/i18n"
 	"recharge/shop"
+	"recharge/wallet"
 )
 
 // This file is the one place where what the domain says becomes what the user sees:
@@ -70,14 +71,14 @@ var errorTable = []struct {
 	{shop.ErrPeriodInvalid, fiber.StatusUnprocessableEntity, "product.err_period", false},
 	{shop.ErrStockInvalid, fiber.StatusUnprocessableEntity, "product.err_stock", false},
 
-	{shop.ErrTransfersDisabled, fiber.StatusForbidden, "fund.err_disabled", false},
-	{shop.ErrAmountInvalid, fiber.StatusUnprocessableEntity, "fund.err_amount", false},
-	{shop.ErrAmountTooSmall, fiber.StatusUnprocessableEntity, "fund.err_too_small", false},
-	{shop.ErrAmountTooLarge, fiber.StatusUnprocessableEntity, "fund.err_too_large", false},
-	{shop.ErrRecipientInvalid, fiber.StatusUnprocessableEntity, "fund.err_recipient_invalid", false},
-	{shop.ErrUnknownRecipient, fiber.StatusUnprocessableEntity, "fund.err_unknown_recipient", false},
-	{shop.ErrTransferToSelf, fiber.StatusUnprocessableEntity, "fund.err_self", false},
-	{shop.ErrTooManyTransfers, fiber.StatusTooManyRequests, "fund.err_rate", false},
+	{wallet.ErrTransfersDisabled, fiber.StatusForbidden, "fund.err_disabled", false},
+	{wallet.ErrAmountInvalid, fiber.StatusUnprocessableEntity, "fund.err_amount", false},
+	{wallet.ErrAmountTooSmall, fiber.StatusUnprocessableEntity, "fund.err_too_small", false},
+	{wallet.ErrAmountTooLarge, fiber.StatusUnprocessableEntity, "fund.err_too_large", false},
+	{wallet.ErrRecipientInvalid, fiber.StatusUnprocessableEntity, "fund.err_recipient_invalid", false},
+	{wallet.ErrUnknownRecipient, fiber.StatusUnprocessableEntity, "fund.err_unknown_recipient", false},
+	{wallet.ErrTransferToSelf, fiber.StatusUnprocessableEntity, "fund.err_self", false},
+	{wallet.ErrTooManyTransfers, fiber.StatusTooManyRequests, "fund.err_rate", false},
 
 	{shop.ErrMinInvalid, fiber.StatusUnprocessableEntity, "fundset.err_min", false},
 	{shop.ErrMaxInvalid, fiber.StatusUnprocessableEntity, "fundset.err_max", false},
@@ -90,12 +91,12 @@ var errorTable = []struct {
 	{backoffice.ErrFundRequired, fiber.StatusConflict, "admin.module_needs_fund", false},
 	{backoffice.ErrInvalidRole, fiber.StatusBadRequest, "admin.role_invalid", false},
 	{backoffice.ErrSelfDemotion, fiber.StatusConflict, "admin.role_self", false},
-	{backoffice.ErrAmountInvalid, fiber.StatusUnprocessableEntity, "admin.adjust_bad_amount", false},
-	{backoffice.ErrAmountZero, fiber.StatusUnprocessableEntity, "admin.adjust_zero", false},
-	{backoffice.ErrReasonRequired, fiber.StatusUnprocessableEntity, "admin.adjust_reason_required", false},
-	{backoffice.ErrReasonTooLong, fiber.StatusUnprocessableEntity, "admin.adjust_reason_long", false},
+	{wallet.ErrAdjustmentInvalid, fiber.StatusUnprocessableEntity, "admin.adjust_bad_amount", false},
+	{wallet.ErrAdjustmentZero, fiber.StatusUnprocessableEntity, "admin.adjust_zero", false},
+	{wallet.ErrReasonRequired, fiber.StatusUnprocessableEntity, "admin.adjust_reason_required", false},
+	{wallet.ErrReasonTooLong, fiber.StatusUnprocessableEntity, "admin.adjust_reason_long", false},
 	// Its sentence takes the current balance, given by the handler.
-	{backoffice.ErrInsufficientFunds, fiber.StatusUnprocessableEntity, "admin.adjust_negative", false},
+	{wallet.ErrAdjustmentNegative, fiber.StatusUnprocessableEntity, "admin.adjust_negative", false},
 }
 
 // outcomeOf is the status and message key of a domain error. ok is false for an

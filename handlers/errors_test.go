@@ -14,6 +14,7 @@ import (
 	"recharge/backoffice"
 	"recharge/billing"
 	"recharge/shop"
+	"recharge/wallet"
 )
 
 // domainErrors is every sentinel error the domain packages export, by name. The test
@@ -31,45 +32,47 @@ var domainErrors = map[string]error{
 	"billing.ErrNotSandbox": billing.ErrNotSandbox,
 	"billing.ErrSettings":   &billing.ErrSettings{Field: "unit_cents"},
 
-	"backoffice.ErrUnknownModule":     backoffice.ErrUnknownModule,
-	"backoffice.ErrFundRequired":      backoffice.ErrFundRequired,
-	"backoffice.ErrAmountInvalid":     backoffice.ErrAmountInvalid,
-	"backoffice.ErrAmountZero":        backoffice.ErrAmountZero,
-	"backoffice.ErrReasonRequired":    backoffice.ErrReasonRequired,
-	"backoffice.ErrReasonTooLong":     backoffice.ErrReasonTooLong,
-	"backoffice.ErrInvalidRole":       backoffice.ErrInvalidRole,
-	"backoffice.ErrSelfDemotion":      backoffice.ErrSelfDemotion,
-	"backoffice.ErrInsufficientFunds": backoffice.ErrInsufficientFunds,
+	"backoffice.ErrUnknownModule": backoffice.ErrUnknownModule,
+	"backoffice.ErrFundRequired":  backoffice.ErrFundRequired,
+	"backoffice.ErrInvalidRole":   backoffice.ErrInvalidRole,
+	"backoffice.ErrSelfDemotion":  backoffice.ErrSelfDemotion,
 
-	"shop.ErrInsufficientFunds":  shop.ErrInsufficientFunds,
-	"shop.ErrOutOfStock":         shop.ErrOutOfStock,
-	"shop.ErrNotForSale":         shop.ErrNotForSale,
-	"shop.ErrTokenUsed":          shop.ErrTokenUsed,
-	"shop.ErrNameRequired":       shop.ErrNameRequired,
-	"shop.ErrNameTooLong":        shop.ErrNameTooLong,
-	"shop.ErrDescriptionTooLong": shop.ErrDescriptionTooLong,
-	"shop.ErrPriceInvalid":       shop.ErrPriceInvalid,
-	"shop.ErrPriceNegative":      shop.ErrPriceNegative,
-	"shop.ErrPeriodInvalid":      shop.ErrPeriodInvalid,
-	"shop.ErrStockInvalid":       shop.ErrStockInvalid,
-	"shop.ErrNotRenewable":       shop.ErrNotRenewable,
-	"shop.ErrRenewTooEarly":      shop.ErrRenewTooEarly,
-	"shop.ErrStatusInvalid":      shop.ErrStatusInvalid,
-	"shop.ErrStatusForbidden":    shop.ErrStatusForbidden,
-	"shop.ErrTransfersDisabled":  shop.ErrTransfersDisabled,
-	"shop.ErrAmountInvalid":      shop.ErrAmountInvalid,
-	"shop.ErrAmountTooSmall":     shop.ErrAmountTooSmall,
-	"shop.ErrAmountTooLarge":     shop.ErrAmountTooLarge,
-	"shop.ErrRecipientInvalid":   shop.ErrRecipientInvalid,
-	"shop.ErrUnknownRecipient":   shop.ErrUnknownRecipient,
-	"shop.ErrTransferToSelf":     shop.ErrTransferToSelf,
-	"shop.ErrTooManyTransfers":   shop.ErrTooManyTransfers,
-	"shop.ErrMinInvalid":         shop.ErrMinInvalid,
-	"shop.ErrMaxInvalid":         shop.ErrMaxInvalid,
-	"shop.ErrMinAboveMax":        shop.ErrMinAboveMax,
-	"shop.ErrCurrencyInvalid":    shop.ErrCurrencyInvalid,
-	"shop.ErrShopNameInvalid":    shop.ErrShopNameInvalid,
-	"shop.ErrShopAddrTooLong":    shop.ErrShopAddrTooLong,
+	"wallet.ErrInsufficientFunds":  wallet.ErrInsufficientFunds,
+	"wallet.ErrAdjustmentInvalid":  wallet.ErrAdjustmentInvalid,
+	"wallet.ErrAdjustmentZero":     wallet.ErrAdjustmentZero,
+	"wallet.ErrReasonRequired":     wallet.ErrReasonRequired,
+	"wallet.ErrReasonTooLong":      wallet.ErrReasonTooLong,
+	"wallet.ErrAdjustmentNegative": wallet.ErrAdjustmentNegative,
+
+	"shop.ErrInsufficientFunds":   shop.ErrInsufficientFunds,
+	"shop.ErrOutOfStock":          shop.ErrOutOfStock,
+	"shop.ErrNotForSale":          shop.ErrNotForSale,
+	"shop.ErrTokenUsed":           shop.ErrTokenUsed,
+	"shop.ErrNameRequired":        shop.ErrNameRequired,
+	"shop.ErrNameTooLong":         shop.ErrNameTooLong,
+	"shop.ErrDescriptionTooLong":  shop.ErrDescriptionTooLong,
+	"shop.ErrPriceInvalid":        shop.ErrPriceInvalid,
+	"shop.ErrPriceNegative":       shop.ErrPriceNegative,
+	"shop.ErrPeriodInvalid":       shop.ErrPeriodInvalid,
+	"shop.ErrStockInvalid":        shop.ErrStockInvalid,
+	"shop.ErrNotRenewable":        shop.ErrNotRenewable,
+	"shop.ErrRenewTooEarly":       shop.ErrRenewTooEarly,
+	"shop.ErrStatusInvalid":       shop.ErrStatusInvalid,
+	"shop.ErrStatusForbidden":     shop.ErrStatusForbidden,
+	"wallet.ErrTransfersDisabled": wallet.ErrTransfersDisabled,
+	"wallet.ErrAmountInvalid":     wallet.ErrAmountInvalid,
+	"wallet.ErrAmountTooSmall":    wallet.ErrAmountTooSmall,
+	"wallet.ErrAmountTooLarge":    wallet.ErrAmountTooLarge,
+	"wallet.ErrRecipientInvalid":  wallet.ErrRecipientInvalid,
+	"wallet.ErrUnknownRecipient":  wallet.ErrUnknownRecipient,
+	"wallet.ErrTransferToSelf":    wallet.ErrTransferToSelf,
+	"wallet.ErrTooManyTransfers":  wallet.ErrTooManyTransfers,
+	"shop.ErrMinInvalid":          shop.ErrMinInvalid,
+	"shop.ErrMaxInvalid":          shop.ErrMaxInvalid,
+	"shop.ErrMinAboveMax":         shop.ErrMinAboveMax,
+	"shop.ErrCurrencyInvalid":     shop.ErrCurrencyInvalid,
+	"shop.ErrShopNameInvalid":     shop.ErrShopNameInvalid,
+	"shop.ErrShopAddrTooLong":     shop.ErrShopAddrTooLong,
 }
 
 // exportedErrors lists the exported Err* variables and types declared in a package's
@@ -114,10 +117,10 @@ func exportedErrors(t *testing.T, pkg string) []string {
 	return names
 }
 
-// Every sentinel error of billing, shop, backoffice and accounts has its row: a status
+// Every sentinel error of billing, shop, wallet, backoffice and accounts has its row: a status
 // below 500 and a message (the bad-setting error has one per field, made by its page).
 func TestEveryDomainErrorHasAnAnswer(t *testing.T) {
-	for _, pkg := range []string{"accounts", "billing", "backoffice", "shop"} {
+	for _, pkg := range []string{"accounts", "billing", "backoffice", "shop", "wallet"} {
 		for _, name := range exportedErrors(t, pkg) {
 			if _, ok := domainErrors[name]; !ok {
 				t.Errorf("%s is not listed in domainErrors (and maybe not in errorTable)", name)
@@ -147,8 +150,8 @@ func TestErrorTableStatuses(t *testing.T) {
 	for err, want := range map[error]int{
 		accounts.ErrBadCredentials: 401, accounts.ErrTooManyAttempts: 429, accounts.ErrEmailTaken: 409,
 		accounts.ErrEmailInvalid: 422, backoffice.ErrInvalidRole: 400, backoffice.ErrSelfDemotion: 409,
-		backoffice.ErrFundRequired: 409, backoffice.ErrUnknownModule: 404, backoffice.ErrInsufficientFunds: 422,
-		shop.ErrInsufficientFunds: 409, shop.ErrTransfersDisabled: 403, shop.ErrTooManyTransfers: 429,
+		backoffice.ErrFundRequired: 409, backoffice.ErrUnknownModule: 404, wallet.ErrAdjustmentNegative: 422,
+		shop.ErrInsufficientFunds: 409, wallet.ErrTransfersDisabled: 403, wallet.ErrTooManyTransfers: 429,
 		shop.ErrStatusInvalid: 422, billing.ErrNotSandbox: 404, &billing.ErrSettings{Field: "sandbox"}: 422,
 	} {
 		if got, _, _ := outcomeOf(err); got != want {

@@ -13,7 +13,7 @@ const RenewalInterval = 10 * time.Minute
 // RunRenewals renews (or expires) every service due at now and forgets form tokens too
 // old to be accepted. StartBackground calls it every RenewalInterval.
 func (s *Server) RunRenewals(ctx context.Context, now int64) {
-	rep, err := s.shopApp().RenewDue(ctx, now)
+	rep, err := s.shop.RenewDue(ctx, now)
 	if err != nil && ctx.Err() == nil {
 		s.log.Error("service renewals", "err", err.Error(), "renewed", rep.Renewed, "expired", rep.Expired, "failed", rep.Failed)
 	} else if rep.Renewed+rep.Expired > 0 {

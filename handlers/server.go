@@ -18,12 +18,15 @@ import (
 	"github.com/gofiber/template/html/v2"
 
 	"recharge/accounts"
+	"recharge/backoffice"
 	"recharge/billing"
 	"recharge/db"
 	"recharge/i18n"
 	"recharge/money"
 	"recharge/settings"
+	"recharge/shop"
 	"recharge/views"
+	"recharge/wallet"
 )
 
 // Config is what main passes in from flags and environment.
@@ -36,14 +39,18 @@ type Config struct {
 
 // Server holds the dependencies shared by handlers.
 type Server struct {
-	cfg      Config
-	store    *db.Store
-	accounts *accounts.Service
-	dedipass *billing.Dedipass
-	csrfKey  []byte
-	secure   bool
-	log      *slog.Logger
-	currency atomic.Pointer[string] // the shop currency last loaded (settings.go)
+	cfg   Config
+	store *db.Store
+	// The domain services, built once in New.
+	accounts   *accounts.Service
+	shop       *shop.Shop
+	wallet     *wallet.Wallet
+	backoffice *backoffice.Backoffice
+	dedipass   *billing.Dedipass
+	csrfKey    []byte
+	secure     bool
+	log        *slog.Logger
+	currency   atomic.Pointer[string] // the shop currency last loaded (settings.go)
 }
 
 // BodyLimit caps every request body (SPEC §10: a 10 MB callback → 413).
@@ -55,12 +62,15 @@ func New(cfg Config, store *db.Store) (*fiber.App, *Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{
-		cfg:      cfg,
-		store:    store,
-		accounts: &accounts.Service{Store: store},
-		secure:   strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https://"),
-		log:      cfg.Logger,
-		dedipass: billing.NewDedipass(store, cfg.DedipassAPI, cfg.Logger),
+		cfg:        cfg,
+		store:      store,
+		accounts:   &accounts.Service{Store: store},
+		shop:       shop.New(store),
+		wallet:     wallet.New(store),
+		backoffice: backoffice.New(store),
+		secure:     strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https://"),
+		log:        cfg.Logger,
+		dedipass:   billing.NewDedipass(store, cfg.DedipassAPI, cfg.Logger),
 	}
 	key, err := s.loadOrCreateSecret(context.Background(), settings.KeyCSRFSecret)
 	if err != nil {

@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"github.com/gofiber/fiber/v2"
+
+	"recharge/db"
 )
 
 // The one-time setup page creates the first administrator (SPEC §2). It answers 404
@@ -46,7 +48,7 @@ func (s *Server) setupSubmit(c *fiber.Ctx) error {
 	if err := s.accounts.CompleteSetup(c.UserContext()); err != nil {
 		return err
 	}
-	_ = s.store.Audit(c.UserContext(), u.ID, "setup.first_admin", u.Email, "", c.IP())
+	_ = s.store.Audit(c.UserContext(), db.Actor{UserID: u.ID, IP: c.IP()}, "setup.first_admin", u.Email, "")
 	s.log.Info("first administrator created", "user_id", u.ID)
 	if err := s.startSession(c, u.ID); err != nil {
 		return err

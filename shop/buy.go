@@ -33,7 +33,7 @@ func (s *Shop) Buy(ctx context.Context, set settings.Fund, userID, productID int
 	}
 	var out Purchase
 	err = s.Store.Tx(ctx, func(tx *db.Tx) error {
-		replay, prev, err := claim(ctx, tx, token, userID)
+		replay, prev, err := tx.ClaimFormToken(ctx, token, userID)
 		if err != nil {
 			return err
 		}

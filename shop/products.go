@@ -80,7 +80,7 @@ func ParseProduct(in ProductForm) (db.Product, error) {
 }
 
 // CreateProduct validates and stores a new product, audit-logged.
-func (s *Shop) CreateProduct(ctx context.Context, actorID int64, in ProductForm, ip string) (*db.Product, error) {
+func (s *Shop) CreateProduct(ctx context.Context, actor db.Actor, in ProductForm) (*db.Product, error) {
 	p, err := ParseProduct(in)
 	if err != nil {
 		return nil, err
@@ -89,7 +89,7 @@ func (s *Shop) CreateProduct(ctx context.Context, actorID int64, in ProductForm,
 		if err := tx.InsertProduct(ctx, &p); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, actorID, "product.create", productTarget(p.ID), productDetails(&p), ip)
+		return tx.Audit(ctx, actor, "product.create", productTarget(p.ID), productDetails(&p))
 	})
 	if err != nil {
 		return nil, err
@@ -99,7 +99,7 @@ func (s *Shop) CreateProduct(ctx context.Context, actorID int64, in ProductForm,
 
 // UpdateProduct validates and rewrites a product, audit-logged. Services already sold
 // keep the name, price and period they were bought with.
-func (s *Shop) UpdateProduct(ctx context.Context, actorID, id int64, in ProductForm, ip string) (*db.Product, error) {
+func (s *Shop) UpdateProduct(ctx context.Context, actor db.Actor, id int64, in ProductForm) (*db.Product, error) {
 	p, err := ParseProduct(in)
 	if err != nil {
 		return nil, err
@@ -114,8 +114,8 @@ func (s *Shop) UpdateProduct(ctx context.Context, actorID, id int64, in ProductF
 		if err := tx.UpdateProduct(ctx, &p); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, actorID, "product.update", productTarget(id),
-			"before: "+productDetails(before)+" | after: "+productDetails(&p), ip)
+		return tx.Audit(ctx, actor, "product.update", productTarget(id),
+			"before: "+productDetails(before)+" | after: "+productDetails(&p))
 	})
 	if err != nil {
 		return nil, err
@@ -125,7 +125,7 @@ func (s *Shop) UpdateProduct(ctx context.Context, actorID, id int64, in ProductF
 
 // SetProductActive puts a product on or off sale, audit-logged. Products are never
 // deleted: services and invoices keep pointing at them.
-func (s *Shop) SetProductActive(ctx context.Context, actorID, id int64, active bool, ip string) error {
+func (s *Shop) SetProductActive(ctx context.Context, actor db.Actor, id int64, active bool) error {
 	return s.Store.Tx(ctx, func(tx *db.Tx) error {
 		if err := tx.SetProductActive(ctx, id, active); err != nil {
 			return err
@@ -134,7 +134,7 @@ func (s *Shop) SetProductActive(ctx context.Context, actorID, id int64, active b
 		if active {
 			action = "product.activate"
 		}
-		return tx.Audit(ctx, actorID, action, productTarget(id), "", ip)
+		return tx.Audit(ctx, actor, action, productTarget(id), "")
 	})
 }
 

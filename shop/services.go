@@ -72,7 +72,7 @@ func (s *Shop) Renew(ctx context.Context, set settings.Fund, userID, serviceID i
 		if err != nil {
 			return err
 		}
-		replay, prev, err := claim(ctx, tx, token, userID)
+		replay, prev, err := tx.ClaimFormToken(ctx, token, userID)
 		if err != nil {
 			return err
 		}
@@ -225,7 +225,7 @@ var AdminStatuses = []string{db.ServiceActive, db.ServiceSuspended, db.ServiceCa
 // customer pays (Renew), so an admin may cancel it but not reactivate or suspend it.
 // A reactivated monthly service whose due date has passed is charged (or expires) at
 // the next renewal run. It returns the service as it was before.
-func (s *Shop) SetServiceStatus(ctx context.Context, actorID, serviceID int64, status, ip string) (*db.Service, error) {
+func (s *Shop) SetServiceStatus(ctx context.Context, actor db.Actor, serviceID int64, status string) (*db.Service, error) {
 	valid := false
 	for _, st := range AdminStatuses {
 		valid = valid || st == status
@@ -249,8 +249,8 @@ func (s *Shop) SetServiceStatus(ctx context.Context, actorID, serviceID int64, s
 		if err := tx.SetServiceStatus(ctx, sv.ID, status); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, actorID, "service.status", "service:"+strconv.FormatInt(sv.ID, 10),
-			fmt.Sprintf("user=%d %s → %s", sv.UserID, sv.Status, status), ip)
+		return tx.Audit(ctx, actor, "service.status", "service:"+strconv.FormatInt(sv.ID, 10),
+			fmt.Sprintf("user=%d %s → %s", sv.UserID, sv.Status, status))
 	})
 	if err != nil {
 		return nil, err

@@ -73,7 +73,7 @@ func ParseFundForm(in FundForm) (settings.Fund, error) {
 }
 
 // SaveFundSettings stores the settings and writes the audit entry, together.
-func (s *Shop) SaveFundSettings(ctx context.Context, actorID int64, f settings.Fund, ip string) error {
+func (s *Shop) SaveFundSettings(ctx context.Context, actor db.Actor, f settings.Fund) error {
 	kv := f.Values()
 	details := fmt.Sprintf("transfers_enabled=%s transfer_min=%s transfer_max=%s currency=%s shop_name=%q",
 		kv[settings.KeyTransfersEnabled], f.TransferMin.Decimal(), f.TransferMax.Decimal(), f.Currency, f.ShopName)
@@ -81,6 +81,6 @@ func (s *Shop) SaveFundSettings(ctx context.Context, actorID int64, f settings.F
 		if err := tx.SetSettings(ctx, kv); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, actorID, "settings.fund", "settings:fund", details, ip)
+		return tx.Audit(ctx, actor, "settings.fund", "settings:fund", details)
 	})
 }

@@ -7,7 +7,6 @@
 package shop
 
 import (
-	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -24,7 +23,7 @@ var (
 	// ErrNotForSale: the product exists but is deactivated.
 	ErrNotForSale = errors.New("product not for sale")
 	// ErrTokenUsed: the one-shot form token belongs to someone else.
-	ErrTokenUsed = errors.New("form token already used")
+	ErrTokenUsed = db.ErrFormTokenUsed
 
 	ErrNameRequired       = errors.New("name required")
 	ErrNameTooLong        = errors.New("name too long")
@@ -62,24 +61,4 @@ func refID(ref string) int64 {
 	}
 	n, _ := strconv.ParseInt(v, 10, 64)
 	return n
-}
-
-// claim takes the one-shot token inside tx. It returns replay=true with the first
-// result when the token was already used by this user. An empty token means the
-// client sent none: the action runs without double-submit protection.
-func claim(ctx context.Context, tx *db.Tx, token string, userID int64) (replay bool, prev string, err error) {
-	if token == "" {
-		return false, "", nil
-	}
-	claimed, prev, err := tx.ClaimFormToken(ctx, token, userID)
-	if err != nil {
-		return false, "", err
-	}
-	if claimed {
-		return false, "", nil
-	}
-	if prev == "" {
-		return false, "", ErrTokenUsed
-	}
-	return true, prev, nil
 }

@@ -1,4 +1,4 @@
-package shop
+package wallet
 
 import (
 	"context"
@@ -15,18 +15,6 @@ import (
 // in the database (ledger entries), so it holds across restarts and instances.
 const TransfersPerHour = 10
 
-// Transfer errors.
-var (
-	ErrTransfersDisabled = errors.New("transfers are disabled")
-	ErrAmountInvalid     = errors.New("amount is not a valid positive amount")
-	ErrAmountTooSmall    = errors.New("amount below the minimum transfer")
-	ErrAmountTooLarge    = errors.New("amount above the maximum transfer")
-	ErrRecipientInvalid  = errors.New("recipient email is not valid")
-	ErrUnknownRecipient  = errors.New("no account with this email")
-	ErrTransferToSelf    = errors.New("cannot transfer to oneself")
-	ErrTooManyTransfers  = errors.New("too many transfers in the last hour")
-)
-
 // TransferResult is what Transfer did.
 type TransferResult struct {
 	Amount       money.Cents
@@ -40,7 +28,7 @@ type TransferResult struct {
 // (references user:<other id>), or neither. Checked: transfers enabled, amount valid and
 // within the Fund settings' limits, recipient exists and is not the sender, at most
 // TransfersPerHour per sender, never below zero (ErrInsufficientFunds).
-func (s *Shop) Transfer(ctx context.Context, set settings.Fund, fromID int64, toEmail, amount, token string) (*TransferResult, error) {
+func (w *Wallet) Transfer(ctx context.Context, set settings.Fund, fromID int64, toEmail, amount, token string) (*TransferResult, error) {
 	if !set.TransfersEnabled {
 		return nil, ErrTransfersDisabled
 	}
@@ -58,11 +46,11 @@ func (s *Shop) Transfer(ctx context.Context, set settings.Fund, fromID int64, to
 	if err != nil {
 		return nil, ErrRecipientInvalid
 	}
-	from, err := s.Store.UserByID(ctx, fromID)
+	from, err := w.Store.UserByID(ctx, fromID)
 	if err != nil {
 		return nil, err
 	}
-	to, err := s.Store.UserByEmail(ctx, email)
+	to, err := w.Store.UserByEmail(ctx, email)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, ErrUnknownRecipient
 	}
@@ -73,8 +61,8 @@ func (s *Shop) Transfer(ctx context.Context, set settings.Fund, fromID int64, to
 		return nil, ErrTransferToSelf
 	}
 	out := TransferResult{Amount: cents, To: to.Email}
-	err = s.Store.Tx(ctx, func(tx *db.Tx) error {
-		replay, _, err := claim(ctx, tx, token, fromID)
+	err = w.Store.Tx(ctx, func(tx *db.Tx) error {
+		replay, _, err := tx.ClaimFormToken(ctx, token, fromID)
 		if err != nil {
 			return err
 		}
@@ -82,7 +70,7 @@ func (s *Shop) Transfer(ctx context.Context, set settings.Fund, fromID int64, to
 			out.Replayed = true
 			return nil
 		}
-		n, err := tx.CountLedgerSince(ctx, fromID, db.KindTransferOut, s.now()-3600)
+		n, err := tx.CountLedgerSince(ctx, fromID, db.KindTransferOut, db.Now()-3600)
 		if err != nil {
 			return err
 		}
