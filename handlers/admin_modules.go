@@ -17,7 +17,7 @@ func (s *Server) modulesPage(c *fiber.Ctx, status int, formErr string) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, "admin/modules", "", tr(c, "admin.modules_title"),
+	return s.page(c, status, "admin/modules", tr(c, "admin.modules_title"),
 		fiber.Map{"Nav": "admin_modules", "State": st, "Error": formErr})
 }
 

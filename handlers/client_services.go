@@ -48,7 +48,7 @@ func (s *Server) renderServices(c *fiber.Ctx, status int, problem fiber.Map) err
 		}
 		rows = append(rows, r)
 	}
-	return s.render(c, status, "client/services", "", tr(c, "service.title"), fiber.Map{
+	return s.page(c, status, "client/services", tr(c, "service.title"), fiber.Map{
 		"Nav": "services", "Services": rows, "Problem": problem,
 	})
 }
