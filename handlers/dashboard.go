@@ -8,15 +8,6 @@ import (
 	"recharge/db"
 )
 
-func (s *Server) clientDashboard(c *fiber.Ctx) error {
-	u := currentUser(c)
-	name := u.Name
-	if name == "" {
-		name = u.Email
-	}
-	return s.page(c, fiber.StatusOK, "client/dashboard", tr(c, "nav.dashboard"), fiber.Map{"Nav": "dashboard", "DisplayName": name})
-}
-
 // chartDays is how many days the dashboard chart shows.
 const chartDays = 30
 
