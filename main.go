@@ -1,6 +1,6 @@
 // Command recharge is the Recharge client area: one binary serving the portal on an
 // embedded SQLite file. main only wires things: flags and environment → config, open the
-// database, start the server, stop it cleanly.
+// database, start the server and the background jobs, stop them cleanly.
 package main
 
 import (
@@ -21,6 +21,7 @@ import (
 	"recharge/accounts"
 	"recharge/db"
 	"recharge/handlers"
+	"recharge/jobs"
 )
 
 func main() {
@@ -116,10 +117,9 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv.StartBackground(ctx)
+	(&jobs.Housekeeping{Store: store, Shop: srv.Shop(), Log: logger, FormTokenTTL: handlers.FormTokenTTL}).Start(ctx)
 
-	svc := &accounts.Service{Store: store}
-	token, err := svc.PrepareSetup(ctx)
+	token, err := srv.Accounts().PrepareSetup(ctx)
 	if err != nil {
 		fmt.Fprintf(stderr, "recharge: %v\n", err)
 		return 1

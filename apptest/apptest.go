@@ -22,6 +22,7 @@ import (
 	"recharge/accounts"
 	"recharge/db"
 	"recharge/handlers"
+	"recharge/jobs"
 )
 
 // Env is one running portal.
@@ -31,6 +32,7 @@ type Env struct {
 	Store  *db.Store
 	Server *handlers.Server
 	App    *fiber.App
+	Jobs   *jobs.Housekeeping // running; tests may also call one job directly
 	DBPath string
 }
 
@@ -75,7 +77,8 @@ func Start(t testing.TB, opts Options) *Env {
 		t.Fatalf("handlers.New: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv.StartBackground(ctx)
+	hk := &jobs.Housekeeping{Store: store, Shop: srv.Shop(), Log: logger, FormTokenTTL: handlers.FormTokenTTL}
+	hk.Start(ctx)
 	done := make(chan struct{})
 	go func() { _ = app.Listener(ln); close(done) }()
 	t.Cleanup(func() {
@@ -84,7 +87,7 @@ func Start(t testing.TB, opts Options) *Env {
 		<-done
 		store.Close()
 	})
-	return &Env{T: t, URL: base, Store: store, Server: srv, App: app, DBPath: path}
+	return &Env{T: t, URL: base, Store: store, Server: srv, App: app, Jobs: hk, DBPath: path}
 }
 
 type testWriter struct{ t testing.TB }

@@ -1,5 +1,5 @@
-// Package billing owns the money rules that need more than one query: redeeming a
-// Dedipass code (form and callback), the Dedipass settings, and wallet adjustments.
+// Package billing owns the Dedipass money rules that need more than one query: redeeming
+// a code (payment form and callback), the Dedipass settings and the sandbox codes.
 // Handlers call one function here and render its result; SQL stays in package db and
 // the provider protocol in package dedipass. Dedipass is never called inside a
 // database transaction.

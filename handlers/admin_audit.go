@@ -42,6 +42,6 @@ func (s *Server) adminAudit(c *fiber.Ctx) error {
 	for i, e := range entries {
 		rows[i] = auditRow{AuditEntry: e, TargetURL: targetURL(e.Target)}
 	}
-	return s.render(c, fiber.StatusOK, "admin/audit", "", tr(c, "admin.audit_title"),
+	return s.page(c, fiber.StatusOK, "admin/audit", tr(c, "admin.audit_title"),
 		fiber.Map{"Nav": "admin_audit", "Entries": rows, "Pager": p})
 }

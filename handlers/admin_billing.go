@@ -90,7 +90,10 @@ func (s *Server) adminBilling(c *fiber.Ctx) error {
 			data["FilterUser"] = u
 		}
 	}
-	return s.render(c, fiber.StatusOK, "admin/billing_dedipass", "admin/billing_dedipass_results", tr(c, "admin.billing_title"), data)
+	if isHTMX(c) { // the filter form asks for the results alone
+		return s.fragment(c, fiber.StatusOK, "admin/billing_dedipass_results", data)
+	}
+	return s.page(c, fiber.StatusOK, "admin/billing_dedipass", tr(c, "admin.billing_title"), data)
 }
 
 // csvSafe keeps a cell from being read as a formula by spreadsheets: a leading
@@ -196,6 +199,6 @@ func (s *Server) adminPayment(c *fiber.Ctx) error {
 		return err
 	}
 	raw := backoffice.SafeRaw(p.Raw, set.Dedipass.PrivateKey, set.Dedipass.PublicKey)
-	return s.render(c, fiber.StatusOK, "admin/payment", "", tr(c, "admin.payment_title", p.Code),
+	return s.page(c, fiber.StatusOK, "admin/payment", tr(c, "admin.payment_title", p.Code),
 		fiber.Map{"Nav": "admin_billing", "Payment": p, "Raw": raw})
 }

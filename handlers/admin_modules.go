@@ -5,14 +5,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"recharge/db"
 	"recharge/settings"
 )
-
-// actor is who acts in this request, for the audit log.
-func (s *Server) actor(c *fiber.Ctx) db.Actor {
-	return db.Actor{UserID: currentUser(c).ID, IP: c.IP()}
-}
 
 func (s *Server) modulesPage(c *fiber.Ctx, status int, formErr string) error {
 	set, err := s.settingsOf(c)
@@ -20,7 +14,7 @@ func (s *Server) modulesPage(c *fiber.Ctx, status int, formErr string) error {
 		return err
 	}
 	st := set.Modules
-	return s.render(c, status, "admin/modules", "", tr(c, "admin.modules_title"),
+	return s.page(c, status, "admin/modules", tr(c, "admin.modules_title"),
 		fiber.Map{"Nav": "admin_modules", "State": st, "Error": formErr})
 }
 

@@ -37,7 +37,7 @@ func (s *Server) renderProducts(c *fiber.Ctx, status int, form shop.ProductForm,
 	if errKey != "" {
 		data["Error"] = tr(c, errKey)
 	}
-	return s.render(c, status, "admin/products", "", tr(c, "product.title"), data)
+	return s.page(c, status, "admin/products", tr(c, "product.title"), data)
 }
 
 // adminProductCreate: POST /admin/products. Bad input → 422 with the form kept.
@@ -72,7 +72,7 @@ func (s *Server) renderProductEdit(c *fiber.Ctx, status int, id, sold int64, for
 	if errKey != "" {
 		data["Error"] = tr(c, errKey)
 	}
-	return s.render(c, status, "admin/product_edit", "", tr(c, "product.edit_title", form.Name), data)
+	return s.page(c, status, "admin/product_edit", tr(c, "product.edit_title", form.Name), data)
 }
 
 // adminProductUpdate: POST /admin/products/:id.

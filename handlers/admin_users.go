@@ -29,8 +29,11 @@ func (s *Server) adminUsers(c *fiber.Ctx) error {
 	if q != "" {
 		p.Query = url.Values{"q": {q}}
 	}
-	return s.render(c, fiber.StatusOK, "admin/users", "admin/users_results", tr(c, "admin.users_title"),
-		fiber.Map{"Nav": "admin_users", "Users": users, "Pager": p, "Q": q})
+	data := fiber.Map{"Nav": "admin_users", "Users": users, "Pager": p, "Q": q}
+	if isHTMX(c) { // live search asks for the results alone
+		return s.fragment(c, fiber.StatusOK, "admin/users_results", data)
+	}
+	return s.page(c, fiber.StatusOK, "admin/users", tr(c, "admin.users_title"), data)
 }
 
 // userPage renders GET /admin/users/{id}; form errors re-render it with a status.
@@ -77,7 +80,7 @@ func (s *Server) userPage(c *fiber.Ctx, status int, extra fiber.Map) error {
 	for k, v := range extra {
 		data[k] = v
 	}
-	return s.render(c, status, "admin/user", "", u.Email, data)
+	return s.page(c, status, "admin/user", u.Email, data)
 }
 
 // adminUser: GET /admin/users/{id}.

@@ -31,7 +31,7 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
 		return s.home(c)
 	}
-	return s.render(c, fiber.StatusOK, "public/login", "", tr(c, "auth.login_title"), fiber.Map{"Next": safeNext(c.Query("next"))})
+	return s.page(c, fiber.StatusOK, "public/login", tr(c, "auth.login_title"), fiber.Map{"Next": safeNext(c.Query("next"))})
 }
 
 func (s *Server) loginSubmit(c *fiber.Ctx) error {
@@ -44,7 +44,7 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 			return err
 		}
 		s.log.Info("login refused", "ip", c.IP(), "reason", key)
-		return s.render(c, status, "public/login", "", tr(c, "auth.login_title"),
+		return s.page(c, status, "public/login", tr(c, "auth.login_title"),
 			fiber.Map{"Error": tr(c, key), "Email": email, "Next": next})
 	}
 	if err := s.startSession(c, u.ID); err != nil {
@@ -76,7 +76,7 @@ func (s *Server) registerPage(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
 		return s.home(c)
 	}
-	return s.render(c, fiber.StatusOK, "public/register", "", tr(c, "auth.register_title"), nil)
+	return s.page(c, fiber.StatusOK, "public/register", tr(c, "auth.register_title"), nil)
 }
 
 func (s *Server) registerSubmit(c *fiber.Ctx) error {
@@ -87,7 +87,7 @@ func (s *Server) registerSubmit(c *fiber.Ctx) error {
 		if !ok {
 			return err
 		}
-		return s.render(c, status, "public/register", "", tr(c, "auth.register_title"),
+		return s.page(c, status, "public/register", tr(c, "auth.register_title"),
 			fiber.Map{"Error": tr(c, key), "Email": email, "Name": name})
 	}
 	s.log.Info("account registered", "user_id", u.ID)

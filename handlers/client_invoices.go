@@ -20,7 +20,7 @@ func (s *Server) invoicesPage(c *fiber.Ctx) error {
 		return err
 	}
 	p.Total = total
-	return s.render(c, fiber.StatusOK, "client/invoices", "", tr(c, "invoice.list_title"), fiber.Map{
+	return s.page(c, fiber.StatusOK, "client/invoices", tr(c, "invoice.list_title"), fiber.Map{
 		"Nav": "invoices", "Invoices": list, "Pager": p,
 	})
 }
@@ -42,7 +42,7 @@ func (s *Server) invoicePage(c *fiber.Ctx) error {
 			view[i].From, view[i].To = *l.PeriodFrom, *l.PeriodTo
 		}
 	}
-	return s.render(c, fiber.StatusOK, "client/invoice", "", tr(c, "invoice.title", inv.ID), fiber.Map{
+	return s.page(c, fiber.StatusOK, "client/invoice", tr(c, "invoice.title", inv.ID), fiber.Map{
 		"Nav": "invoices", "Invoice": inv, "Lines": view,
 	})
 }

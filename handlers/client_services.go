@@ -48,7 +48,7 @@ func (s *Server) renderServices(c *fiber.Ctx, status int, problem fiber.Map) err
 		}
 		rows = append(rows, r)
 	}
-	return s.render(c, status, "client/services", "", tr(c, "service.title"), fiber.Map{
+	return s.page(c, status, "client/services", tr(c, "service.title"), fiber.Map{
 		"Nav": "services", "Services": rows, "Problem": problem,
 	})
 }
@@ -83,19 +83,4 @@ func (s *Server) serviceRenew(c *fiber.Ctx) error {
 		return err
 	}
 	return s.renderServices(c, status, s.problem(c, key, key == keyInsufficient))
-}
-
-// adminServiceStatus: POST /admin/services/:id/status (field `status` = active |
-// suspended | cancelled), from the admin customer page; back to that page.
-func (s *Server) adminServiceStatus(c *fiber.Ctx) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	before, err := s.shop.SetServiceStatus(c.UserContext(), s.actor(c), id, c.FormValue("status"))
-	if err != nil {
-		return err // the error page, with errorTable's status and sentence
-	}
-	s.flash(c, "success", "flash.service_status_saved")
-	return c.Redirect("/admin/users/"+strconv.FormatInt(before.UserID, 10), fiber.StatusSeeOther)
 }

@@ -42,7 +42,7 @@ func (s *Server) renderShop(c *fiber.Ctx, status int, problem fiber.Map) error {
 		}
 		items = append(items, it)
 	}
-	return s.render(c, status, "client/shop", "", tr(c, "shop.title"), fiber.Map{
+	return s.page(c, status, "client/shop", tr(c, "shop.title"), fiber.Map{
 		"Nav": "shop", "Items": items, "Problem": problem, "BalanceShown": true, "TopUp": s.topUpLink(c),
 	})
 }

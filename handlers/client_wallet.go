@@ -54,7 +54,7 @@ func (s *Server) renderWallet(c *fiber.Ctx, status int, problem fiber.Map, form 
 	}
 	p.Total = total
 	p.Path = "/client/wallet"
-	return s.render(c, status, "client/wallet", "", tr(c, "fund.title"), fiber.Map{
+	return s.page(c, status, "client/wallet", tr(c, "fund.title"), fiber.Map{
 		"Nav": "wallet", "BalanceShown": true, "Fund": set, "Ledger": ledgerRows(entries), "Pager": p,
 		"Problem": problem, "Form": form, "TransferToken": s.formToken(c, "transfer"),
 		"PerHour": wallet.TransfersPerHour, "MinCents": int64(set.TransferMin), "MaxCents": int64(set.TransferMax),

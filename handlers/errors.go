@@ -224,9 +224,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	title := i18n.T(lang, errorTitleKey(code))
 	if isHTMX(c) {
 		// A small alert swapped in place of the fragment the request asked for.
-		return s.render(c, code, "", "partials/error_fragment", title, fiber.Map{"Status": code, "ErrorTitle": title, "ErrorMessage": msg})
+		return s.fragment(c, code, "partials/error_fragment", fiber.Map{"Status": code, "ErrorTitle": title, "ErrorMessage": msg})
 	}
-	if rerr := s.render(c, code, "error", "", title, fiber.Map{"Status": code, "ErrorTitle": title, "ErrorMessage": msg}); rerr != nil {
+	if rerr := s.page(c, code, "error", title, fiber.Map{"Status": code, "ErrorTitle": title, "ErrorMessage": msg}); rerr != nil {
 		s.log.Error("render error page", "err", rerr.Error())
 		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
 		return c.Status(code).SendString(msg)

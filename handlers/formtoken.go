@@ -19,8 +19,11 @@ import (
 // `token`, and the domain function claims it in the same transaction as the debit, so
 // the same token never debits twice. Tokens are stateless until used (no write on GET):
 // random nonce + issue time, signed with the server key and bound to the user and the
-// form's purpose. They expire after formTokenTTL; used ones are purged after that.
-const formTokenTTL = 24 * time.Hour
+// form's purpose. They expire after FormTokenTTL; package jobs purges used ones once
+// they are twice that old.
+//
+// FormTokenTTL is how long a form token is accepted.
+const FormTokenTTL = 24 * time.Hour
 
 var errFormTokenInvalid = errors.New("form token invalid or expired")
 
@@ -64,7 +67,7 @@ func (s *Server) checkFormToken(c *fiber.Ctx, purpose string) (string, error) {
 		return "", errFormTokenInvalid
 	}
 	issued := time.Unix(int64(binary.BigEndian.Uint64(raw[12:])), 0)
-	if age := time.Since(issued); age > formTokenTTL || age < -5*time.Minute {
+	if age := time.Since(issued); age > FormTokenTTL || age < -5*time.Minute {
 		return "", errFormTokenInvalid
 	}
 	return tok, nil

@@ -191,3 +191,8 @@ func (s *Server) requireModule(name string) fiber.Handler {
 		return c.Next()
 	}
 }
+
+// actor is who acts in this request, for the audit log.
+func (s *Server) actor(c *fiber.Ctx) db.Actor {
+	return db.Actor{UserID: currentUser(c).ID, IP: c.IP()}
+}

@@ -14,8 +14,9 @@ type Flash struct {
 	Text string
 }
 
-// page builds the data every full page needs, then adds the page's own values.
-func (s *Server) page(c *fiber.Ctx, title string, data fiber.Map) fiber.Map {
+// pageData builds the data every page and fragment needs, then adds the handler's own
+// values.
+func (s *Server) pageData(c *fiber.Ctx, title string, data fiber.Map) fiber.Map {
 	lang := langOf(c)
 	m := fiber.Map{
 		"Lang":  lang,
@@ -58,15 +59,15 @@ func kindOf(k string) string {
 	return "info"
 }
 
-// render writes a full page (layout + template), or only `fragment` for htmx requests
-// when the page has one: one template serves both.
-func (s *Server) render(c *fiber.Ctx, status int, tmpl, fragment, title string, data fiber.Map) error {
-	m := s.page(c, title, data)
-	c.Status(status)
-	if fragment != "" && isHTMX(c) {
-		return c.Render(fragment, m)
-	}
-	return c.Render(tmpl, m, "layouts/main")
+// page answers with a full page: tmpl inside the main layout, titled title.
+func (s *Server) page(c *fiber.Ctx, status int, tmpl, title string, data fiber.Map) error {
+	return c.Status(status).Render(tmpl, s.pageData(c, title, data), "layouts/main")
+}
+
+// fragment answers with tmpl alone, no layout: the piece an htmx request swaps into the
+// page it came from. A handler that serves both picks one with isHTMX.
+func (s *Server) fragment(c *fiber.Ctx, status int, tmpl string, data fiber.Map) error {
+	return c.Status(status).Render(tmpl, s.pageData(c, "", data))
 }
 
 func isHTMX(c *fiber.Ctx) bool {

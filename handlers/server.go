@@ -1,6 +1,8 @@
 // Package handlers is the HTTP layer: every route is declared in routes.go, each page
-// or action group has its own file, and handlers stay thin (parse, authorize, call one
-// domain function, render). Domain errors become statuses in errors.go.
+// or action group has its own file named by its room (auth.go and setup.go public,
+// client_*.go, admin_*.go, api_*.go), and handlers stay thin (parse, authorize, call one
+// domain function, answer with page or fragment). Domain errors become statuses in
+// errors.go. Background jobs are not here: see package jobs.
 package handlers
 
 import (
@@ -161,6 +163,9 @@ func (s *Server) templateFuncs() map[string]any {
 
 // Accounts exposes the account service (the CLI and tests use it).
 func (s *Server) Accounts() *accounts.Service { return s.accounts }
+
+// Shop exposes the shop service (the background jobs renew with it).
+func (s *Server) Shop() *shop.Shop { return s.shop }
 
 // Dedipass exposes the Dedipass service (tests reach the built-in sandbox through it).
 func (s *Server) Dedipass() *billing.Dedipass { return s.dedipass }

@@ -27,7 +27,7 @@ func (s *Server) setupPage(c *fiber.Ctx) error {
 	if err := s.setupGate(c, token); err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "public/setup", "", tr(c, "setup.title"), fiber.Map{"Token": token})
+	return s.page(c, fiber.StatusOK, "public/setup", tr(c, "setup.title"), fiber.Map{"Token": token})
 }
 
 func (s *Server) setupSubmit(c *fiber.Ctx) error {
@@ -42,7 +42,7 @@ func (s *Server) setupSubmit(c *fiber.Ctx) error {
 		if !ok {
 			return err
 		}
-		return s.render(c, status, "public/setup", "", tr(c, "setup.title"),
+		return s.page(c, status, "public/setup", tr(c, "setup.title"),
 			fiber.Map{"Error": tr(c, key), "Email": email, "Name": name, "Token": token})
 	}
 	if err := s.accounts.CompleteSetup(c.UserContext()); err != nil {

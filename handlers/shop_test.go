@@ -420,8 +420,8 @@ func TestBackgroundRenewal(t *testing.T) {
 	svcs, _ := env.Store.ServicesOfUser(context.Background(), u.ID)
 	due := *svcs[0].NextDueAt
 
-	env.Server.RunRenewals(context.Background(), due) // covered: renewed
-	env.Server.RunRenewals(context.Background(), shop.AddMonth(due))
+	env.Jobs.RunRenewals(context.Background(), due) // covered: renewed
+	env.Jobs.RunRenewals(context.Background(), shop.AddMonth(due))
 	sv, _ := env.Store.ServiceOfUser(context.Background(), svcs[0].ID, u.ID)
 	if sv.Status != db.ServiceExpired || balance(t, env, u.ID) != 0 {
 		t.Fatalf("after two due dates with one month of credit: %+v", sv)

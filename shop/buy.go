@@ -22,7 +22,7 @@ type Purchase struct {
 // Buy sells one product to a customer, paid from the wallet, in one transaction: the
 // form token is claimed, the product is re-read (it must still be on sale), one unit of
 // stock is taken when limited, the service and the invoice are created and the wallet
-// is debited through db.ApplyLedger (kind purchase, reference invoice:N). Any failure
+// is debited through tx.ApplyLedger (kind purchase, reference invoice:N). Any failure
 // (ErrInsufficientFunds, ErrOutOfStock, ErrNotForSale, db.ErrNotFound) rolls everything
 // back: no stock taken, no invoice, no service, no debit, and the token stays usable.
 // A token that already bought returns the first Purchase with Replayed set.

@@ -3,7 +3,8 @@
 // expiry, admin status changes of services, transfers between customers, and the Fund
 // settings that govern them. Every rule that needs more than one query lives here and
 // runs in one db.Store.Tx; handlers parse input, call one function and render the
-// result. SQL stays in package db; balances only move through db.ApplyLedger.
+// result. SQL stays in package db; balances only move through ApplyLedger (a db.Tx
+// method) inside that transaction.
 package shop
 
 import (

@@ -105,7 +105,7 @@ func (s *Server) dedipassPage(c *fiber.Ctx, status int, result *billing.RedeemRe
 	} else {
 		data["Countries"] = groupOffers(offers, cfg, langOf(c))
 	}
-	return s.render(c, status, "client/dedipass", "", "Dedipass", data)
+	return s.page(c, status, "client/dedipass", "Dedipass", data)
 }
 
 // ResultView is the result block of the payment form.
@@ -152,7 +152,7 @@ func (s *Server) dedipassRedeem(c *fiber.Ctx) error {
 	u.BalanceCents = res.BalanceCents
 	status, _ := redeemOutcome(res)
 	if isHTMX(c) {
-		return s.render(c, status, "", "partials/dedipass_result", "", fiber.Map{"Result": s.resultView(c, &res), "OOB": true})
+		return s.fragment(c, status, "partials/dedipass_result", fiber.Map{"Result": s.resultView(c, &res), "OOB": true})
 	}
 	return s.dedipassPage(c, status, &res, "")
 }
@@ -168,7 +168,7 @@ func (s *Server) dedipassSandboxCode(c *fiber.Ctx) error {
 		return err // sandbox off: the error page, as errorTable says
 	}
 	if isHTMX(c) {
-		return s.render(c, fiber.StatusOK, "", "partials/sandbox_code", "", fiber.Map{"SandboxCode": code})
+		return s.fragment(c, fiber.StatusOK, "partials/sandbox_code", fiber.Map{"SandboxCode": code})
 	}
 	return s.dedipassPage(c, fiber.StatusOK, nil, code)
 }
@@ -181,6 +181,6 @@ func (s *Server) dedipassHistory(c *fiber.Ctx) error {
 		return err
 	}
 	p.Total = total
-	return s.render(c, fiber.StatusOK, "client/dedipass_history", "", tr(c, "nav.dedipass_history"),
+	return s.page(c, fiber.StatusOK, "client/dedipass_history", tr(c, "nav.dedipass_history"),
 		fiber.Map{"Nav": "dedipass_history", "Payments": rows, "Pager": p})
 }

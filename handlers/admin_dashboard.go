@@ -8,15 +8,6 @@ import (
 	"recharge/db"
 )
 
-func (s *Server) clientDashboard(c *fiber.Ctx) error {
-	u := currentUser(c)
-	name := u.Name
-	if name == "" {
-		name = u.Email
-	}
-	return s.render(c, fiber.StatusOK, "client/dashboard", "", tr(c, "nav.dashboard"), fiber.Map{"Nav": "dashboard", "DisplayName": name})
-}
-
 // chartDays is how many days the dashboard chart shows.
 const chartDays = 30
 
@@ -50,7 +41,7 @@ func (s *Server) adminDashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "admin/dashboard", "", tr(c, "nav.dashboard"), fiber.Map{
+	return s.page(c, fiber.StatusOK, "admin/dashboard", tr(c, "nav.dashboard"), fiber.Map{
 		"Nav": "admin_dashboard", "Customers": customers, "Today": dayTotals, "Month": monthTotals,
 		"Chart": buildDayChart(langOf(c), s.currencyCode(), days[len(days)-chartDays:]), "Payments": recent,
 	})

@@ -26,7 +26,7 @@ func (s *Server) dedipassSettingsPage(c *fiber.Ctx, status int, formErr string, 
 	if form != nil {
 		data["Form"] = form
 	}
-	return s.render(c, status, "admin/settings_dedipass", "", tr(c, "nav.settings"), data)
+	return s.page(c, status, "admin/settings_dedipass", tr(c, "nav.settings"), data)
 }
 
 func (s *Server) dedipassSettings(c *fiber.Ctx) error {

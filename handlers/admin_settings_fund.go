@@ -31,7 +31,7 @@ func (s *Server) renderFundSettings(c *fiber.Ctx, status int, form shop.FundForm
 	if errKey != "" {
 		data["Error"] = tr(c, errKey)
 	}
-	return s.render(c, status, "admin/settings_fund", "", tr(c, "fundset.title"), data)
+	return s.page(c, status, "admin/settings_fund", tr(c, "fundset.title"), data)
 }
 
 // adminFundSettingsSave: POST /admin/settings/fund (fields transfers_enabled 1/0,
