@@ -263,5 +263,5 @@ func classify(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
-	return sqliteDialect.classify(err)
+	return sqliteErrors(err)
 }

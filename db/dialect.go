@@ -10,15 +10,15 @@ import (
 )
 
 // dialect is what differs between SQL engines under the same query methods: the
-// placeholder style (queries are written with `?`) and how driver errors map to the
-// package's sentinel errors. PostgreSQL plugs in as a second value of this type.
+// placeholder style (queries are written with `?`). PostgreSQL plugs in as a second
+// value of this type; its driver errors get their case in classify beside SQLite's
+// (each is recognised by its own error type).
 type dialect struct {
 	name     string
 	bindType int // sqlx.QUESTION, sqlx.DOLLAR, …
-	errors   func(err error) error
 }
 
-var sqliteDialect = dialect{name: "sqlite", bindType: sqlx.QUESTION, errors: sqliteErrors}
+var sqliteDialect = dialect{name: "sqlite", bindType: sqlx.QUESTION}
 
 // rebind turns the `?` placeholders into the engine's own.
 func (d dialect) rebind(query string) string {
@@ -27,8 +27,6 @@ func (d dialect) rebind(query string) string {
 	}
 	return sqlx.Rebind(d.bindType, query)
 }
-
-func (d dialect) classify(err error) error { return d.errors(err) }
 
 // sqliteErrors maps SQLite result codes: unique violations to ErrConflict, a database
 // that cannot take writes (read-only, disk full, locked, I/O) to ErrUnavailable.
