@@ -129,7 +129,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "recharge: listen %s: %v\n", *addr, err)
 		return 1
 	}
-	logger.Info("recharge listening", "addr", ln.Addr().String(), "database", *database, "base_url", cfg.BaseURL)
+	logger.Info("recharge listening", "addr", ln.Addr().String(), "database", store.Path(), "base_url", cfg.BaseURL)
 	if token != "" {
 		fmt.Fprintf(stdout, "No administrator yet. Create the first one at: %s/setup?token=%s\n", cfg.BaseURL, token)
 	}
@@ -223,6 +223,10 @@ func backup(args []string, stdout, stderr io.Writer) int {
 	if dest == "" {
 		fmt.Fprintln(stderr, "recharge backup: give the destination FILE")
 		return 2
+	}
+	if db.IsPostgres(*database) {
+		fmt.Fprintf(stderr, "recharge backup: %v\n", db.ErrBackupPostgres)
+		return 1
 	}
 	if _, err := os.Stat(*database); err != nil {
 		fmt.Fprintf(stderr, "recharge backup: database %s not found\n", *database)

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -50,7 +49,12 @@ func Start(t testing.TB, opts Options) *Env {
 	t.Helper()
 	path := opts.DBPath
 	if path == "" {
-		path = filepath.Join(t.TempDir(), "recharge.db")
+		dsn, drop, err := db.TestDSN(t.TempDir(), "recharge")
+		if err != nil {
+			t.Fatalf("test database: %v", err)
+		}
+		t.Cleanup(drop) // runs after the server and the store are closed (cleanups run last-in first-out)
+		path = dsn
 	}
 	store, err := db.Open(path)
 	if err != nil {

@@ -3,11 +3,11 @@ package backoffice
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"recharge/db"
+	"recharge/db/dbtest"
 	"recharge/settings"
 )
 
@@ -53,12 +53,7 @@ func TestSafeRaw(t *testing.T) {
 
 func openStore(t *testing.T) *db.Store {
 	t.Helper()
-	s, err := db.Open(filepath.Join(t.TempDir(), "b.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return dbtest.Open(t)
 }
 
 func TestSetModuleRules(t *testing.T) {

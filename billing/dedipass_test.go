@@ -7,7 +7,6 @@ import (
 	"maps"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"recharge/accounts"
 	"recharge/billing"
 	"recharge/db"
+	"recharge/db/dbtest"
 	"recharge/dedipass/sandbox"
 	"recharge/settings"
 )
@@ -44,10 +44,7 @@ func (f *fixture) cfg() settings.Dedipass {
 
 func setup(t testing.TB) *fixture {
 	t.Helper()
-	store, err := db.Open(filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := dbtest.Open(t)
 	t.Cleanup(func() { store.Close() })
 	sb := sandbox.New(sandbox.Options{PublicKey: pub, PrivateKey: priv, TimeoutSleep: 5 * time.Second})
 	srv := httptest.NewServer(sb)

@@ -16,7 +16,7 @@ func (c *conn) DedipassDaily(ctx context.Context, from int64, days int) ([]DaySu
 	var rows []DaySums
 	err := c.sel(ctx, &rows, `SELECT ? + ((credited_at - ?) / 86400) * 86400 AS day,
 		SUM(payout_cents) AS payout_cents, SUM(credit_cents) AS credit_cents, COUNT(*) AS n
-		FROM payments WHERE credited_at IS NOT NULL AND credited_at >= ? AND credited_at < ? AND sandbox = 0
+		FROM payments WHERE credited_at IS NOT NULL AND credited_at >= ? AND credited_at < ? AND sandbox = `+c.store.dialect.False+`
 		GROUP BY 1 ORDER BY 1`, from, from, from, from+int64(days)*86400)
 	if err != nil {
 		return nil, classify(err)

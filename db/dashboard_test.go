@@ -10,7 +10,7 @@ func TestDedipassDailyBuckets(t *testing.T) {
 	ctx := context.Background()
 	const day0 = int64(1_780_000_000 / 86400 * 86400) // a midnight UTC
 	ins := func(code string, creditedAt *int64, payout, credit int64) {
-		_, err := s.w.Exec(`INSERT INTO payments (code, code_key, status, payout_cents, credit_cents, created_at, updated_at, credited_at)
+		_, err := s.ExecSQL(ctx, `INSERT INTO payments (code, code_key, status, payout_cents, credit_cents, created_at, updated_at, credited_at)
 			VALUES (?, ?, ?, ?, ?, 1, 1, ?)`, code, code, map[bool]string{true: "credited", false: "refused"}[creditedAt != nil], payout, credit, creditedAt)
 		if err != nil {
 			t.Fatal(err)

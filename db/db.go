@@ -27,6 +27,7 @@ import (
 	"sync"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/jmoiron/sqlx"
 )
 
@@ -37,6 +38,9 @@ var (
 	// ErrUnavailable means the database cannot take writes right now (read-only file,
 	// disk full, locked for too long). Handlers answer 503.
 	ErrUnavailable = errors.New("database unavailable")
+	// ErrInvalidInput: a value the engine refuses to store or compare (PostgreSQL text
+	// cannot hold a NUL byte, numbers overflow their column). Handlers answer 400.
+	ErrInvalidInput = errors.New("value not accepted by the database")
 )
 
 // Store is the data access surface: the query methods of conn on the pools, plus
@@ -73,12 +77,22 @@ type conn struct {
 // Now is the clock used for timestamps (unix seconds); tests may replace it.
 var Now = func() int64 { return time.Now().Unix() }
 
-// Open opens (creating folder and file if needed) the SQLite database at path and
-// applies the schema and pending migrations.
-func Open(path string) (*Store, error) {
-	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
-		return nil, errors.New("PostgreSQL is not supported yet by this build; use a SQLite file path")
+// Open opens the database named by dsn: a PostgreSQL URL (postgres:// or
+// postgresql://), or else the path of a SQLite file (its folder and the file are
+// created if needed). The schema and pending migrations are applied.
+func Open(dsn string) (*Store, error) {
+	if IsPostgres(dsn) {
+		return openPostgres(dsn)
 	}
+	return openSQLite(dsn)
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+func openSQLite(path string) (*Store, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("create database folder: %w", err)
@@ -97,51 +111,103 @@ func Open(path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	s := &Store{w: w, path: path, dialect: sqliteDialect, settleCh: make(chan *settleReq), closing: make(chan struct{})}
-	s.conn = conn{read: w, write: w, store: s}
-	ctx := context.Background()
-	if err := s.migrate(ctx); err != nil {
-		w.Close()
-		return nil, err
-	}
-	// Writer statements are prepared while no transaction runs: preparing one later
-	// would wait for the single writer connection that the transaction itself holds.
-	if s.wst, err = prepare(ctx, w, s.dialect, true); err != nil {
-		w.Close()
-		return nil, err
-	}
 	r, err := sqlx.Open("sqlite", dsn+"&_pragma=query_only(1)")
 	if err != nil {
-		s.wst.close()
 		w.Close()
 		return nil, err
 	}
 	r.SetMaxOpenConns(4)
 	r.SetMaxIdleConns(4)
-	if s.rst, err = prepare(ctx, r, s.dialect, false); err != nil {
-		s.wst.close()
-		r.Close()
-		w.Close()
+	return newStore(path, sqliteDialect, w, r)
+}
+
+// openPostgres opens one pool for reads and writes: PostgreSQL runs concurrent writers
+// itself (MVCC); exactly-once rests on the UNIQUE code and conditional writes.
+func openPostgres(dsn string) (*Store, error) {
+	pool, err := sqlx.Open("pgx", dsn)
+	if err != nil {
 		return nil, err
 	}
-	s.r = r
+	pool.SetMaxOpenConns(20)
+	pool.SetMaxIdleConns(20)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	if err := pool.Ping(); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open database: %w", classify(err))
+	}
+	return newStore(redactDSN(dsn), postgresDialect, pool, pool)
+}
+
+// newStore applies the schema and prepares the statements. Writer statements are
+// prepared while no transaction runs: with SQLite, preparing one later would wait for
+// the single writer connection that the transaction itself holds.
+func newStore(path string, d dialect, w, r *sqlx.DB) (*Store, error) {
+	s := &Store{w: w, r: r, path: path, dialect: d, settleCh: make(chan *settleReq), closing: make(chan struct{})}
+	s.conn = conn{read: w, write: w, store: s}
+	fail := func(err error) (*Store, error) {
+		s.wst.close()
+		s.rst.close()
+		r.Close()
+		if w != r {
+			w.Close()
+		}
+		return nil, err
+	}
+	ctx := context.Background()
+	if err := s.migrate(ctx); err != nil {
+		return fail(err)
+	}
+	var err error
+	if s.wst, err = prepare(ctx, w, d, true); err != nil {
+		return fail(err)
+	}
+	if s.rst, err = prepare(ctx, r, d, false); err != nil {
+		return fail(err)
+	}
 	s.conn = conn{read: r, write: w, st: s.rst, store: s}
 	return s, nil
 }
+
+// redactDSN keeps a PostgreSQL URL without its password, for logs and messages.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres"
+	}
+	return u.Redacted()
+}
+
+// Engine names the SQL engine: "sqlite" or "postgres".
+func (s *Store) Engine() string { return s.dialect.name }
 
 // Close stops the settlement engine and closes both pools.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.closing) })
 	s.rst.close()
 	s.wst.close()
+	if s.r == s.w {
+		return s.w.Close()
+	}
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
-// Path is the database file path.
+// Path is the database file path (a PostgreSQL URL without its password).
 func (s *Store) Path() string { return s.path }
 
-// Tx runs fn in one write transaction (BEGIN IMMEDIATE). fn's error rolls back.
+// Tx runs fn in one write transaction (SQLite: BEGIN IMMEDIATE). fn's error rolls
+// back. A transaction PostgreSQL aborted for a serialisation conflict or a deadlock is
+// run again (fn must only touch the database, as every caller's does).
 func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	var err error
+	for try := 0; try < 3; try++ {
+		if err = s.tx(ctx, fn); !errors.Is(err, errRetry) {
+			return err
+		}
+	}
+	return err
+}
+
+func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {
 	sqltx, err := s.w.BeginTxx(ctx, nil)
 	if err != nil {
 		return classify(err)
@@ -232,8 +298,14 @@ func (c *conn) QueryInt(ctx context.Context, query string, args ...any) (int64, 
 	return n, err
 }
 
+// ErrBackupPostgres: `recharge backup` copies SQLite files; PostgreSQL has its own tools.
+var ErrBackupPostgres = errors.New("recharge backup copies a SQLite database; on PostgreSQL use pg_dump (for example: pg_dump --format=custom --file=recharge.dump DATABASE_URL)")
+
 // Backup writes a consistent copy of the live database to dest (VACUUM INTO).
 func (s *Store) Backup(ctx context.Context, dest string) error {
+	if s.dialect.name == "postgres" {
+		return ErrBackupPostgres
+	}
 	if _, err := os.Stat(dest); err == nil {
 		return fmt.Errorf("%s already exists; choose a new file name", dest)
 	}
@@ -257,11 +329,11 @@ func classify(err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) || errors.Is(err, ErrUnavailable) {
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) || errors.Is(err, ErrUnavailable) || errors.Is(err, ErrInvalidInput) {
 		return err
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
-	return sqliteErrors(err)
+	return driverErrors(err)
 }

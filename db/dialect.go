@@ -4,21 +4,35 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jmoiron/sqlx"
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// dialect is what differs between SQL engines under the same query methods: the
-// placeholder style (queries are written with `?`). PostgreSQL plugs in as a second
-// value of this type; its driver errors get their case in classify beside SQLite's
-// (each is recognised by its own error type).
+// dialect is what differs between SQL engines under the same query methods. Queries
+// are written once with `?` placeholders (rebound for the engine) and portable SQL;
+// the few spellings that differ are here.
 type dialect struct {
 	name     string
-	bindType int // sqlx.QUESTION, sqlx.DOLLAR, …
+	bindType int // sqlx.QUESTION, sqlx.DOLLAR
+	// schema is the whole current schema; migrations[i] overrides the portable step
+	// migrations[i] where this engine needs its own spelling.
+	schema     string
+	migrations map[int]string
+	// indexHints: SQLite's planner is told which index answers a code search
+	// (INDEXED BY); PostgreSQL chooses well by itself.
+	indexHints bool
+	// True and False are the boolean literals matching the schema's boolean columns
+	// (literals, not parameters, so a partial index on `sandbox` applies).
+	True, False string
 }
 
-var sqliteDialect = dialect{name: "sqlite", bindType: sqlx.QUESTION}
+var sqliteDialect = dialect{name: "sqlite", bindType: sqlx.QUESTION, schema: schemaSQLite,
+	indexHints: true, True: "1", False: "0"}
+
+var postgresDialect = dialect{name: "postgres", bindType: sqlx.DOLLAR, schema: schemaPostgres,
+	migrations: postgresMigrations, True: "TRUE", False: "FALSE"}
 
 // rebind turns the `?` placeholders into the engine's own.
 func (d dialect) rebind(query string) string {
@@ -28,21 +42,55 @@ func (d dialect) rebind(query string) string {
 	return sqlx.Rebind(d.bindType, query)
 }
 
-// sqliteErrors maps SQLite result codes: unique violations to ErrConflict, a database
-// that cannot take writes (read-only, disk full, locked, I/O) to ErrUnavailable.
-func sqliteErrors(err error) error {
+// bool is the literal for a boolean value.
+func (d dialect) bool(v bool) string {
+	if v {
+		return d.True
+	}
+	return d.False
+}
+
+// driverErrors maps the engines' errors to the package's sentinel errors: unique
+// violations to ErrConflict, a database that cannot take writes now (read-only, disk
+// full, locked, I/O, connection lost, shutting down, too many connections) to
+// ErrUnavailable. Each engine's error is recognised by its own type.
+func driverErrors(err error) error {
 	var se *sqlite.Error
-	if !errors.As(err, &se) {
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_CONSTRAINT:
+			if se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
+				return fmt.Errorf("%w: %w", ErrConflict, err)
+			}
+		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_FULL, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED,
+			sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
+			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
 		return err
 	}
-	switch se.Code() & 0xff {
-	case sqlite3.SQLITE_CONSTRAINT:
-		if se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Code == "23505": // unique_violation
 			return fmt.Errorf("%w: %w", ErrConflict, err)
+		case pe.Code == "22021", pe.Code == "22P05", pe.Code == "22003", pe.Code == "22001":
+			// invalid byte (NUL in text), untranslatable character, number or string out of range
+			return fmt.Errorf("%w: %w", ErrInvalidInput, err)
+		case pe.Code == "40001", pe.Code == "40P01": // serialization failure, deadlock
+			return fmt.Errorf("%w: %w: %w", ErrUnavailable, errRetry, err)
+		case len(pe.Code) == 5 && (pe.Code[:2] == "08" || pe.Code[:2] == "53" || pe.Code[:2] == "57" || pe.Code == "25006"):
+			// connection, insufficient resources, operator intervention, read-only transaction
+			return fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
-	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_FULL, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED,
-		sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
+		return err
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) {
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	return err
 }
+
+// errRetry marks a transaction PostgreSQL aborted to keep concurrent ones serialisable:
+// running it again is safe.
+var errRetry = errors.New("transaction conflict, retry")

@@ -59,7 +59,7 @@ func ValidPaymentStatus(s string) bool {
 // Indexes are named (INDEXED BY) where a status is given: left alone, SQLite prefers
 // the status index for "status = ?" and then reads every row of that status
 // (hundreds of ms on a million rows). With a customer, the planner chooses.
-func (f PaymentFilter) where() (from, where string, args []any, ok bool) {
+func (f PaymentFilter) where(d dialect) (from, where string, args []any, ok bool) {
 	lo, hi, ok := f.codeRange()
 	if !ok {
 		return "", "", nil, false
@@ -69,13 +69,13 @@ func (f PaymentFilter) where() (from, where string, args []any, ok bool) {
 	switch {
 	case lo == "":
 	case len(lo) == 1 && f.UserID == 0:
-		if f.Status != "" {
+		if f.Status != "" && d.indexHints {
 			from = " FROM payments p INDEXED BY payments_code_head_status"
 		}
 		conds = append(conds, "substr(p.code_key, 1, 1) = ?")
 		args = append(args, lo)
 	default:
-		if f.UserID == 0 {
+		if f.UserID == 0 && d.indexHints {
 			from = " FROM payments p INDEXED BY payments_code_status"
 		}
 		conds = append(conds, "p.code_key >= ? AND p.code_key < ?")
@@ -91,9 +91,9 @@ func (f PaymentFilter) where() (from, where string, args []any, ok bool) {
 	}
 	switch f.Mode { // literal values, so the partial index payments_sandbox applies
 	case ModeSandbox:
-		conds = append(conds, "p.sandbox = 1")
+		conds = append(conds, "p.sandbox = "+d.True)
 	case ModeLive:
-		conds = append(conds, "p.sandbox = 0")
+		conds = append(conds, "p.sandbox = "+d.False)
 	}
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
@@ -103,8 +103,8 @@ func (f PaymentFilter) where() (from, where string, args []any, ok bool) {
 
 // findSQL is the two statements of FindPayments: the count, and the page (LIMIT and
 // OFFSET are the last two arguments). ok is false when nothing can match.
-func (f PaymentFilter) findSQL() (count, page string, args []any, ok bool) {
-	from, where, args, ok := f.where()
+func (f PaymentFilter) findSQL(d dialect) (count, page string, args []any, ok bool) {
+	from, where, args, ok := f.where(d)
 	if !ok {
 		return "", "", nil, false
 	}
@@ -121,7 +121,7 @@ func (f PaymentFilter) findSQL() (count, page string, args []any, ok bool) {
 // FindPayments lists the payments matching f, newest first, with the number of
 // matching rows. A prefix that cannot match returns nothing without a query.
 func (c *conn) FindPayments(ctx context.Context, f PaymentFilter, limit, offset int) ([]Payment, int64, error) {
-	countSQL, pageSQL, args, ok := f.findSQL()
+	countSQL, pageSQL, args, ok := f.findSQL(c.store.dialect)
 	if !ok {
 		return nil, 0, nil
 	}
@@ -137,8 +137,8 @@ func (c *conn) FindPayments(ctx context.Context, f PaymentFilter, limit, offset 
 	return out, total, classify(err)
 }
 
-func (f PaymentFilter) exportSQL() (string, []any, bool) {
-	from, where, args, ok := f.where()
+func (f PaymentFilter) exportSQL(d dialect) (string, []any, bool) {
+	from, where, args, ok := f.where(d)
 	return `SELECT ` + paymentCols + `, u.email AS user_email` + from + `
 		LEFT JOIN users u ON u.id = p.user_id` + where + ` ORDER BY p.id DESC`, args, ok
 }
@@ -146,7 +146,7 @@ func (f PaymentFilter) exportSQL() (string, []any, bool) {
 // EachPayment calls fn for every payment matching f, newest first, reading from one
 // cursor so a large export never sits in memory. fn's error stops the walk.
 func (c *conn) EachPayment(ctx context.Context, f PaymentFilter, fn func(*Payment) error) error {
-	q, args, ok := f.exportSQL()
+	q, args, ok := f.exportSQL(c.store.dialect)
 	if !ok {
 		return nil
 	}

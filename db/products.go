@@ -40,7 +40,7 @@ func (c *conn) ProductsPage(ctx context.Context, limit, offset int) ([]Product, 
 	var out []Product
 	err := c.sel(ctx, &out, `SELECT `+productCols+`,
 		(SELECT COUNT(*) FROM services sv WHERE sv.product_id = p.id) AS sold
-		FROM products p ORDER BY p.active DESC, p.name COLLATE NOCASE, p.id LIMIT ? OFFSET ?`, limit, offset)
+		FROM products p ORDER BY p.active DESC, lower(p.name), p.id LIMIT ? OFFSET ?`, limit, offset)
 	return out, total, classify(err)
 }
 
@@ -48,7 +48,7 @@ func (c *conn) ProductsPage(ctx context.Context, limit, offset int) ([]Product, 
 func (c *conn) ActiveProducts(ctx context.Context) ([]Product, error) {
 	var out []Product
 	err := c.sel(ctx, &out, `SELECT `+productCols+` FROM products p
-		WHERE p.active = 1 ORDER BY p.name COLLATE NOCASE, p.id`)
+		WHERE p.active = `+c.store.dialect.True+` ORDER BY lower(p.name), p.id`)
 	return out, classify(err)
 }
 

@@ -17,8 +17,8 @@ func seedPayments(t testing.TB, s *Store, n int, userIDs []int64, seed uint64) [
 	codes := make([]string, 0, n)
 	seen := make(map[string]bool, n)
 	err := s.Tx(context.Background(), func(tx *Tx) error {
-		st, err := tx.tx.Prepare(`INSERT INTO payments (code, code_key, user_id, status, source, rate, solution, country,
-			payout_cents, credit_cents, created_at, updated_at, credited_at) VALUES (?, ?, ?, ?, 'callback', 'FR-SMS-250', 'SMS', 'FR', ?, ?, ?, ?, ?)`)
+		st, err := tx.tx.Prepare(s.dialect.rebind(`INSERT INTO payments (code, code_key, user_id, status, source, rate, solution, country,
+			payout_cents, credit_cents, created_at, updated_at, credited_at) VALUES (?, ?, ?, ?, 'callback', 'FR-SMS-250', 'SMS', 'FR', ?, ?, ?, ?, ?)`))
 		if err != nil {
 			return err
 		}

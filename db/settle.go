@@ -116,6 +116,15 @@ func (s *Store) settleBatch(batch []*settleReq) {
 				return err
 			}
 			r.out, r.err = tx.settleOne(ctx, &r.p)
+			if errors.Is(classify(r.err), ErrConflict) {
+				// Another instance inserted this code meanwhile (the INSERT waited for its
+				// commit): once more from the savepoint, now reading its row.
+				if err := tx.run(ctx, tx.st.rollbackTo); err != nil {
+					return err
+				}
+				r.p = saved[i]
+				r.out, r.err = tx.settleOne(ctx, &r.p)
+			}
 			if r.err != nil {
 				if err := tx.run(ctx, tx.st.rollbackTo); err != nil {
 					return err

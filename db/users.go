@@ -92,6 +92,9 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 // literal), newest first, with the number of matches. An empty q lists everyone.
 func (c *conn) SearchUsers(ctx context.Context, q string, limit, offset int) ([]User, int64, error) {
 	q = strings.ToLower(strings.TrimSpace(q))
+	if strings.ContainsRune(q, 0) {
+		return nil, 0, nil // no stored email holds a NUL byte (and PostgreSQL refuses to compare one)
+	}
 	where, args := "", []any{}
 	if q != "" {
 		where = ` WHERE email LIKE ? ESCAPE '\'`

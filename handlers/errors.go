@@ -39,6 +39,7 @@ var errorTable = []struct {
 }{
 	{db.ErrUnavailable, fiber.StatusServiceUnavailable, "error.unavailable", true},
 	{db.ErrNotFound, fiber.StatusNotFound, "error.not_found", true},
+	{db.ErrInvalidInput, fiber.StatusBadRequest, "error.bad_request", true},
 	{backoffice.ErrUnknownModule, fiber.StatusNotFound, "error.not_found", true},
 	{billing.ErrNotSandbox, fiber.StatusNotFound, "dedipass.sandbox_off", true},
 

@@ -5,21 +5,17 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"recharge/db"
+	"recharge/db/dbtest"
 	"recharge/shop"
 )
 
 func TestHousekeepingForgetsOldTokensAndDeadSessions(t *testing.T) {
 	ctx := context.Background()
-	store, err := db.Open(filepath.Join(t.TempDir(), "recharge.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := dbtest.Open(t)
 	h := &Housekeeping{Store: store, Shop: shop.New(store), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), FormTokenTTL: time.Hour}
 	u := &db.User{Email: "a@example.com", PasswordHash: "x", Role: "client"}
 	if err := store.CreateUser(ctx, u); err != nil {

@@ -5,7 +5,6 @@ package dbtest
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"recharge/accounts"
@@ -20,15 +19,39 @@ type Fixture struct {
 	Ctx   context.Context
 }
 
-// New opens a fresh database file, closed when the test ends.
+// New opens a fresh database, closed and removed when the test ends.
 func New(t *testing.T) *Fixture {
 	t.Helper()
-	store, err := db.Open(filepath.Join(t.TempDir(), "test.db"))
+	return &Fixture{T: t, Store: Open(t), Ctx: context.Background()}
+}
+
+// Open opens a fresh database for the test: a SQLite file in its temporary folder, or
+// a schema of its own on the PostgreSQL server that RECHARGE_TEST_DATABASE names.
+func Open(t testing.TB) *db.Store {
+	t.Helper()
+	dsn, drop, err := db.TestDSN(t.TempDir(), "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
-	return &Fixture{T: t, Store: store, Ctx: context.Background()}
+	store, err := db.Open(dsn)
+	if err != nil {
+		drop()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		store.Close()
+		drop()
+	})
+	return store
+}
+
+// SQLiteOnly skips a test that checks something only SQLite has (its file, its
+// query planner, its pragmas) when the suite runs on PostgreSQL.
+func SQLiteOnly(t testing.TB) {
+	t.Helper()
+	if db.TestEngine() != "sqlite" {
+		t.Skip("SQLite-specific: the suite runs on " + db.TestEngine())
+	}
 }
 
 // User registers a customer.
