@@ -23,6 +23,8 @@ type dialect struct {
 	// indexHints: SQLite's planner is told which index answers a code search
 	// (INDEXED BY); PostgreSQL chooses well by itself.
 	indexHints bool
+	// rowLocks: read-then-write rules lock their row (SELECT … FOR UPDATE), see locks.go.
+	rowLocks bool
 	// True and False are the boolean literals matching the schema's boolean columns
 	// (literals, not parameters, so a partial index on `sandbox` applies).
 	True, False string
@@ -32,7 +34,7 @@ var sqliteDialect = dialect{name: "sqlite", bindType: sqlx.QUESTION, schema: sch
 	indexHints: true, True: "1", False: "0"}
 
 var postgresDialect = dialect{name: "postgres", bindType: sqlx.DOLLAR, schema: schemaPostgres,
-	migrations: postgresMigrations, True: "TRUE", False: "FALSE"}
+	migrations: postgresMigrations, rowLocks: true, True: "TRUE", False: "FALSE"}
 
 // rebind turns the `?` placeholders into the engine's own.
 func (d dialect) rebind(query string) string {

@@ -68,6 +68,9 @@ func (s *Shop) Renew(ctx context.Context, set settings.Fund, userID, serviceID i
 	}
 	var out Renewal
 	err = s.Store.Tx(ctx, func(tx *db.Tx) error {
+		if err := tx.LockService(ctx, serviceID); err != nil {
+			return err
+		}
 		sv, err := tx.ServiceOfUser(ctx, serviceID, userID)
 		if err != nil {
 			return err
@@ -201,6 +204,9 @@ func (s *Shop) renewDueOne(ctx context.Context, d db.DueService, now int64, set 
 	}
 	renewed := false
 	err = s.Store.Tx(ctx, func(tx *db.Tx) error {
+		if err := tx.LockService(ctx, d.ID); err != nil {
+			return err
+		}
 		sv, err := tx.ServiceOfUser(ctx, d.ID, d.UserID)
 		if err != nil {
 			return err
@@ -235,6 +241,9 @@ func (s *Shop) SetServiceStatus(ctx context.Context, actor db.Actor, serviceID i
 	}
 	var before *db.Service
 	err := s.Store.Tx(ctx, func(tx *db.Tx) error {
+		if err := tx.LockService(ctx, serviceID); err != nil {
+			return err
+		}
 		sv, err := tx.ServiceByID(ctx, serviceID)
 		if err != nil {
 			return err

@@ -529,3 +529,62 @@ func TestFundForm(t *testing.T) {
 		t.Fatalf("round trip: %+v != %+v", back, got)
 	}
 }
+
+// Three instances on one database run the renewal job at the same moment: each of the
+// 100 due services is charged once (one renewal invoice, one debit), never twice.
+func TestRenewDueOnThreeInstancesRenewsEachOnce(t *testing.T) {
+	f := newFixture(t)
+	p := f.product(ProductForm{Name: "VPS S", Price: "2", Period: "monthly", Active: true})
+	t0 := time.Date(2027, 5, 1, 0, 0, 0, 0, time.UTC).Unix()
+	dbtest.SetNow(t, t0)
+	const n = 100
+	users := make([]*db.User, n)
+	for i := range users {
+		users[i] = f.User(fmt.Sprintf("due%03d@example.com", i))
+		f.Credit(users[i].ID, 2*200*3) // the purchase and plenty of months
+		if _, err := f.shop.Buy(f.ctx, f.Fund(), users[i].ID, p.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Date(2027, 6, 2, 0, 0, 0, 0, time.UTC).Unix() // one month due for each
+	dbtest.SetNow(t, now)
+
+	instances := make([]*Shop, 3)
+	for i := range instances {
+		store, err := db.Open(f.DSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer store.Close()
+		instances[i] = New(store)
+	}
+	var wg sync.WaitGroup
+	reports := make([]RenewReport, len(instances))
+	errs := make([]error, len(instances))
+	for i, sh := range instances {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			reports[i], errs[i] = sh.RenewDue(f.ctx, now)
+		}()
+	}
+	wg.Wait()
+	renewed := 0
+	for i := range reports {
+		if errs[i] != nil || reports[i].Failed != 0 || reports[i].Expired != 0 {
+			t.Fatalf("instance %d: %+v %v", i, reports[i], errs[i])
+		}
+		renewed += reports[i].Renewed
+	}
+	if renewed != n {
+		t.Fatalf("%d renewals for %d due services (reports %+v)", renewed, n, reports)
+	}
+	if c := f.Count(`SELECT COUNT(*) FROM invoices WHERE kind = 'renewal'`); c != n {
+		t.Fatalf("%d renewal invoices for %d services", c, n)
+	}
+	for _, u := range users {
+		if b := f.Balance(u.ID); b != 2*200*3-200-200 {
+			t.Fatalf("user %d: balance %d after one purchase and one renewal", u.ID, b)
+		}
+	}
+}

@@ -70,6 +70,9 @@ func (w *Wallet) Transfer(ctx context.Context, set settings.Fund, fromID int64, 
 			out.Replayed = true
 			return nil
 		}
+		if err := tx.LockUser(ctx, fromID); err != nil { // one transfer of this sender at a time, on every instance
+			return err
+		}
 		n, err := tx.CountLedgerSince(ctx, fromID, db.KindTransferOut, db.Now()-3600)
 		if err != nil {
 			return err

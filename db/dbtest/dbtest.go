@@ -16,18 +16,26 @@ import (
 type Fixture struct {
 	T     *testing.T
 	Store *db.Store
+	DSN   string // where Store is: a second db.Open(DSN) is a second instance on it
 	Ctx   context.Context
 }
 
 // New opens a fresh database, closed and removed when the test ends.
 func New(t *testing.T) *Fixture {
 	t.Helper()
-	return &Fixture{T: t, Store: Open(t), Ctx: context.Background()}
+	store, dsn := open(t)
+	return &Fixture{T: t, Store: store, DSN: dsn, Ctx: context.Background()}
 }
 
 // Open opens a fresh database for the test: a SQLite file in its temporary folder, or
 // a schema of its own on the PostgreSQL server that RECHARGE_TEST_DATABASE names.
 func Open(t testing.TB) *db.Store {
+	t.Helper()
+	store, _ := open(t)
+	return store
+}
+
+func open(t testing.TB) (*db.Store, string) {
 	t.Helper()
 	dsn, drop, err := db.TestDSN(t.TempDir(), "test")
 	if err != nil {
@@ -42,7 +50,7 @@ func Open(t testing.TB) *db.Store {
 		store.Close()
 		drop()
 	})
-	return store
+	return store, dsn
 }
 
 // SQLiteOnly skips a test that checks something only SQLite has (its file, its
