@@ -33,6 +33,7 @@ func usage(w io.Writer) {
   recharge [serve] [--addr :8080] [--database data/recharge.db] [--base-url http://localhost:8080] [--dedipass-api https://api.dedipass.com] [--trusted-proxies IP,...]
   recharge user create --email E --password P [--name N] [--admin] [--database …]
   recharge backup FILE [--database …]
+  recharge copy --from SRC --to DST   (SQLite file or postgres:// URL each; DST must be empty)
 `)
 }
 
@@ -53,6 +54,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return userCreate(args[1:], stdout, stderr)
 	case "backup":
 		return backup(args, stdout, stderr)
+	case "copy":
+		return copyDatabase(args, stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -243,5 +246,47 @@ func backup(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "backup written to %s\n", dest)
+	return 0
+}
+
+// copyDatabase is `recharge copy --from SRC --to DST`: every row of one database into
+// another, empty one (SQLite → PostgreSQL, or back), checked at the end.
+func copyDatabase(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("copy", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	from := fs.String("from", "", "source database: SQLite file or postgres:// URL")
+	to := fs.String("to", "", "target database, empty: SQLite file or postgres:// URL")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *from == "" || *to == "" {
+		fmt.Fprintln(stderr, "recharge copy: give --from SRC and --to DST")
+		return 2
+	}
+	if !db.IsPostgres(*from) {
+		if _, err := os.Stat(*from); err != nil {
+			fmt.Fprintf(stderr, "recharge copy: source %s not found\n", *from)
+			return 1
+		}
+	}
+	src, err := db.Open(*from)
+	if err != nil {
+		fmt.Fprintf(stderr, "recharge copy: source: %v\n", err)
+		return 1
+	}
+	defer src.Close()
+	dst, err := db.Open(*to)
+	if err != nil {
+		fmt.Fprintf(stderr, "recharge copy: target: %v\n", err)
+		return 1
+	}
+	defer dst.Close()
+	fmt.Fprintf(stderr, "copying %s → %s\n", src.Path(), dst.Path())
+	rep, err := db.Copy(context.Background(), src, dst, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "recharge copy: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "copied %d rows in %s; row counts and every wallet's ledger checked\n", rep.Total, rep.Elapsed.Round(time.Millisecond))
 	return 0
 }
