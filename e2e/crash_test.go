@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -85,15 +86,28 @@ func startProcess(t *testing.T, bin, dbPath, addr string) *exec.Cmd {
 	return nil
 }
 
-// A real server process is SIGKILLed during a burst of callbacks. After a restart,
-// every callback that was answered 200 is credited exactly once, and every wallet's
-// balance equals the sum of its ledger.
+// testDatabase is a fresh database for server processes: a SQLite file, or a schema
+// on the PostgreSQL server of RECHARGE_TEST_DATABASE.
+func testDatabase(t *testing.T, name string) string {
+	t.Helper()
+	dsn, drop, err := db.TestDSN(t.TempDir(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	return dsn
+}
+
+// Two real server processes share one database (two instances behind a load
+// balancer); one is SIGKILLed during a burst of callbacks spread over both, the other
+// keeps answering. After a restart, every callback that was answered 200 is credited
+// exactly once, and every wallet's balance equals the sum of its ledger.
 func TestCrashDuringCallbackBurst(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test skipped in -short mode")
 	}
 	bin := buildBinary(t)
-	dbPath := filepath.Join(t.TempDir(), "crash.db")
+	dbPath := testDatabase(t, "crash")
 	ctx := context.Background()
 
 	store, err := db.Open(dbPath)
@@ -116,8 +130,10 @@ func TestCrashDuringCallbackBurst(t *testing.T) {
 	}
 	store.Close()
 
-	addr := freeAddr(t)
+	addr, other := freeAddr(t), freeAddr(t)
 	cmd := startProcess(t, bin, dbPath, addr)
+	survivor := startProcess(t, bin, dbPath, other)
+	defer func() { survivor.Process.Signal(syscall.SIGTERM); survivor.Wait() }()
 
 	var acked sync.Map // code -> custom index
 	var ackCount atomic.Int64
@@ -138,7 +154,11 @@ func TestCrashDuringCallbackBurst(t *testing.T) {
 				who := (w + i) % len(customs)
 				form := url.Values{"status": {"success"}, "code": {code}, "rate": {"FR-SMS-250"}, "payout": {"1.20"},
 					"virtual_currency": {"1"}, "custom": {customs[who]}, "privateKey": {"crash-secret"}}
-				resp, err := client.PostForm("http://"+addr+"/api/dedipass", form)
+				target := addr // even workers post to the instance that dies, odd ones to the other
+				if w%2 == 1 {
+					target = other
+				}
+				resp, err := client.PostForm("http://"+target+"/api/dedipass", form)
 				if err != nil {
 					return // the server died
 				}
@@ -150,7 +170,8 @@ func TestCrashDuringCallbackBurst(t *testing.T) {
 			}
 		}(w)
 	}
-	// Let some callbacks land, then kill the process without warning.
+	// Let some callbacks land, then kill one process without warning; the other goes on
+	// for a moment.
 	deadline := time.Now().Add(10 * time.Second)
 	for ackCount.Load() < 150 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
@@ -159,6 +180,10 @@ func TestCrashDuringCallbackBurst(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
+	atKill := ackCount.Load()
+	for ackCount.Load() < atKill+50 && time.Now().Before(deadline.Add(5*time.Second)) {
+		time.Sleep(5 * time.Millisecond)
+	}
 	close(stop)
 	wg.Wait()
 	if ackCount.Load() == 0 {
@@ -222,7 +247,66 @@ func TestCrashDuringCallbackBurst(t *testing.T) {
 	if after != ledgerRows {
 		t.Fatalf("replays after restart added ledger entries: %d -> %d", ledgerRows, after)
 	}
-	t.Logf("acknowledged before SIGKILL: %d, credited rows: %d, missing: %d", ackCount.Load(), creditedRows, missing)
+	t.Logf("acknowledged by both instances: %d (%d before the SIGKILL), credited rows: %d, missing: %d", ackCount.Load(), atKill, creditedRows, missing)
+}
+
+// Two server processes on one database get the same code 50 times each, all at once
+// (Dedipass retrying its callback, or a load balancer spreading retries): one credit,
+// every other answer says it was credited already.
+func TestTwoInstancesSameCodeCreditOnce(t *testing.T) {
+	bin := buildBinary(t)
+	dsn := testDatabase(t, "two")
+	ctx := context.Background()
+	store, err := db.Open(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if err := store.SetSettings(ctx, map[string]string{settings.KeyDedipassPublic: "pub", settings.KeyDedipassPrivate: "two-secret"}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := (&accounts.Service{Store: store}).Register(ctx, "two@example.com", "password123", "", "client", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := []string{freeAddr(t), freeAddr(t)}
+	for _, a := range addrs {
+		cmd := startProcess(t, bin, dsn, a)
+		defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	form := url.Values{"status": {"success"}, "code": {"ONECODE42"}, "rate": {"FR-SMS-250"}, "payout": {"1.20"},
+		"virtual_currency": {"2.5"}, "custom": {u.Custom}, "privateKey": {"two-secret"}}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	answers := map[string]int{}
+	start := make(chan struct{})
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			resp, err := client.PostForm("http://"+addrs[i%2]+"/api/dedipass", form)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			var body struct{ Status, Message string }
+			_ = json.NewDecoder(resp.Body).Decode(&body)
+			resp.Body.Close()
+			mu.Lock()
+			answers[fmt.Sprintf("%d %s", resp.StatusCode, body.Message)]++
+			mu.Unlock()
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if answers["200 credited"] != 1 || answers["200 already credited"] != 99 {
+		t.Fatalf("answers: %v", answers)
+	}
+	if bal, sum, err := store.LedgerSum(ctx, u.ID); err != nil || bal != 250 || sum != 250 {
+		t.Fatalf("balance %d, ledger %d, %v", bal, sum, err)
+	}
 }
 
 // The process prints the setup URL on first start and stops cleanly on SIGTERM.
