@@ -45,6 +45,7 @@ var (
 	runs      = flag.Int("runs", 3, "runs per figure (median reported)")
 	keep      = flag.String("dir", "", "work folder (default: a temp folder, removed at the end)")
 	verbose   = flag.Bool("v", false, "print the server's memory after each stage")
+	pgURL     = flag.String("database", "", "also measure on PostgreSQL: a postgres:// URL of a database the bench may create a schema in")
 )
 
 type result struct {
@@ -172,6 +173,15 @@ func run() (bool, error) {
 	}
 	results = append(results, result{"server peak RSS", fmt.Sprintf("%.1f MB", float64(rss)/1024), "-", "-", "≤ 64 MB", rss <= 64*1024})
 
+	if *pgURL != "" {
+		srv.stop()
+		pg, err := runPostgres(bin, dbPath, custom, prefixes)
+		if err != nil {
+			return false, fmt.Errorf("postgres: %w", err)
+		}
+		results = append(results, pg...)
+	}
+
 	fmt.Printf("\nRecharge benchmark — %s, %d payments, %d runs, %s total\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), *rows, *runs, time.Since(start).Round(time.Second))
 	fmt.Printf("| %-28s | %-20s | %-18s | %-14s | %-18s | %-4s |\n", "figure", "ours", "baseline", "ratio", "target", "ok")
 	fmt.Printf("|%s|%s|%s|%s|%s|%s|\n", strings.Repeat("-", 30), strings.Repeat("-", 22), strings.Repeat("-", 20), strings.Repeat("-", 16), strings.Repeat("-", 20), strings.Repeat("-", 6))
@@ -273,13 +283,17 @@ func (p *proc) stop() {
 }
 
 func startServer(bin, dbPath string) (*proc, time.Duration, error) {
+	return startServerArgs(bin, "--database", dbPath)
+}
+
+func startServerArgs(bin string, args ...string) (*proc, time.Duration, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, 0, err
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--database", dbPath, "--base-url", "http://"+addr)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--base-url", "http://" + addr}, args...)...)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	client := &http.Client{Timeout: time.Second}
 	t0 := time.Now()
@@ -329,11 +343,18 @@ func rawTxRate(path string, n int) (float64, error) {
 }
 
 func callbackRate(base, custom string, n, round int) (float64, error) {
+	return callbackRateOn([]string{base}, []string{custom}, n, round)
+}
+
+// callbackRateOn spreads 16 concurrent clients over the given instances; callback i
+// credits customs[i % len(customs)].
+func callbackRateOn(bases, customs []string, n, round int) (float64, error) {
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	var next, fails atomic.Int64
 	var wg sync.WaitGroup
 	t0 := time.Now()
 	for w := 0; w < 16; w++ {
+		base := bases[w%len(bases)]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -343,7 +364,7 @@ func callbackRate(base, custom string, n, round int) (float64, error) {
 					return
 				}
 				form := url.Values{"status": {"success"}, "code": {fmt.Sprintf("BENCH%dR%07d", round, i)}, "rate": {"FR-SMS-250"},
-					"payout": {"1.20"}, "virtual_currency": {"1"}, "custom": {custom}, "privateKey": {"bench-priv"}}
+					"payout": {"1.20"}, "virtual_currency": {"1"}, "custom": {customs[int(i)%len(customs)]}, "privateKey": {"bench-priv"}}
 				resp, err := client.PostForm(base+"/api/dedipass", form)
 				if err != nil {
 					fails.Add(1)

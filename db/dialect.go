@@ -25,13 +25,18 @@ type dialect struct {
 	indexHints bool
 	// rowLocks: read-then-write rules lock their row (SELECT … FOR UPDATE), see locks.go.
 	rowLocks bool
+	// groupCommit: settlements are written by one goroutine, many per transaction
+	// (settle.go). SQLite has one writer and an fsync per commit, so sharing commits
+	// is what makes callbacks fast; PostgreSQL runs concurrent transactions and groups
+	// their WAL flushes itself, so each settlement is its own transaction there.
+	groupCommit bool
 	// True and False are the boolean literals matching the schema's boolean columns
 	// (literals, not parameters, so a partial index on `sandbox` applies).
 	True, False string
 }
 
 var sqliteDialect = dialect{name: "sqlite", bindType: sqlx.QUESTION, schema: schemaSQLite,
-	indexHints: true, True: "1", False: "0"}
+	indexHints: true, groupCommit: true, True: "1", False: "0"}
 
 var postgresDialect = dialect{name: "postgres", bindType: sqlx.DOLLAR, schema: schemaPostgres,
 	migrations: postgresMigrations, rowLocks: true, True: "TRUE", False: "FALSE"}

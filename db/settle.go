@@ -33,11 +33,14 @@ const (
 // or repeated reports of one code (form, callback, retries, several instances) credit
 // at most once. The stored row is returned in p.
 //
-// Settlements are group-committed: concurrent calls are written by one goroutine in a
+// On SQLite, settlements are group-committed: concurrent calls are written by one goroutine in a
 // shared transaction, each inside its own SAVEPOINT (a failing one is rolled back alone),
 // and every caller gets its answer only after the COMMIT is durable. Many callbacks then
 // share one WAL write and one fsync.
 func (s *Store) SettlePayment(ctx context.Context, p *Payment) (Settlement, error) {
+	if !s.dialect.groupCommit {
+		return s.settleAlone(ctx, p)
+	}
 	s.settleOnce.Do(func() { go s.settler() })
 	req := &settleReq{p: *p, done: make(chan struct{})}
 	select {
@@ -143,6 +146,32 @@ func (s *Store) settleBatch(batch []*settleReq) {
 		}
 		close(r.done)
 	}
+}
+
+// settleAlone settles one code in its own transaction (PostgreSQL: concurrent
+// transactions, see dialect.groupCommit). A code another instance inserted at the same
+// moment makes the INSERT fail once it committed: the transaction runs again and reads
+// that row.
+func (s *Store) settleAlone(ctx context.Context, p *Payment) (Settlement, error) {
+	saved := *p
+	var out Settlement
+	var err error
+	for try := 0; try < 2; try++ {
+		*p = saved
+		err = s.Tx(ctx, func(tx *Tx) error {
+			var err error
+			out, err = tx.settleOne(ctx, p)
+			return err
+		})
+		if !errors.Is(err, ErrConflict) {
+			break
+		}
+	}
+	if err != nil {
+		*p = saved
+		return Recorded, err
+	}
+	return out, nil
 }
 
 // run executes a prepared statement without arguments in the transaction.
