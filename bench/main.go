@@ -451,14 +451,19 @@ func likeScan(path string, prefixes []string) (float64, error) {
 		return 0, err
 	}
 	defer d.Close()
+	return likeScanOn(d, "payments", "?", prefixes)
+}
+
+// likeScanOn runs the LIKE baseline on table, with the engine's placeholder.
+func likeScanOn(d *sql.DB, table, ph string, prefixes []string) (float64, error) {
 	var ts []float64
 	for _, p := range prefixes {
 		t0 := time.Now()
 		var total int
-		if err := d.QueryRow(`SELECT COUNT(*) FROM payments WHERE code LIKE ?`, "%"+p+"%").Scan(&total); err != nil {
+		if err := d.QueryRow(`SELECT COUNT(*) FROM `+table+` WHERE code LIKE `+ph, "%"+p+"%").Scan(&total); err != nil {
 			return 0, err
 		}
-		rows, err := d.Query(`SELECT id, code FROM payments WHERE code LIKE ? ORDER BY id DESC LIMIT 25`, "%"+p+"%")
+		rows, err := d.Query(`SELECT id, code FROM `+table+` WHERE code LIKE `+ph+` ORDER BY id DESC LIMIT 25`, "%"+p+"%")
 		if err != nil {
 			return 0, err
 		}

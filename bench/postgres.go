@@ -109,7 +109,7 @@ func runPostgres(bin, sqlitePath, custom string, prefixes []string) ([]result, e
 		return nil, err
 	}
 	p50, p95 := percentile(times, 50), percentile(times, 95)
-	scan, err := likeScanPG(admin, schema, prefixes[:min(len(prefixes), 5)])
+	scan, err := likeScanOn(admin, schema+".payments", "$1", prefixes[:min(len(prefixes), 5)])
 	if err != nil {
 		return nil, err
 	}
@@ -185,24 +185,4 @@ func pgbenchPath() string {
 		return m[len(m)-1]
 	}
 	return "pgbench"
-}
-
-func likeScanPG(d *sql.DB, schema string, prefixes []string) (float64, error) {
-	var ts []float64
-	for _, p := range prefixes {
-		t0 := time.Now()
-		var total int
-		if err := d.QueryRow(`SELECT COUNT(*) FROM `+schema+`.payments WHERE code LIKE $1`, "%"+p+"%").Scan(&total); err != nil {
-			return 0, err
-		}
-		rows, err := d.Query(`SELECT id, code FROM `+schema+`.payments WHERE code LIKE $1 ORDER BY id DESC LIMIT 25`, "%"+p+"%")
-		if err != nil {
-			return 0, err
-		}
-		for rows.Next() {
-		}
-		rows.Close()
-		ts = append(ts, float64(time.Since(t0).Microseconds())/1000)
-	}
-	return median(ts), nil
 }
