@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -33,15 +34,23 @@ var (
 	ErrEmailTaken       = errors.New("email already registered")
 	ErrBadCredentials   = errors.New("wrong email or password")
 	ErrTooManyAttempts  = errors.New("too many failed logins")
+	ErrTooManySignUps   = errors.New("too many accounts created from this address")
+	// ErrBusy: every password-hashing slot stayed taken for HashWait; try again.
+	ErrBusy = errors.New("too many password checks at once")
 )
 
 // Limits of the login rate limiter (SPEC §3).
 const (
-	MaxLoginFailures = 5
-	LoginWindow      = 15 * time.Minute
-	SessionLifetime  = 30 * 24 * time.Hour
-	MinPasswordLen   = 8
-	maxPasswordLen   = 1024
+	MaxLoginFailures   = 5  // per (email, IP)
+	MaxIPLoginFailures = 20 // per IP, any emails
+	LoginWindow        = 15 * time.Minute
+
+	MaxRegistrationsPerIP = 20
+	RegistrationWindow    = time.Hour
+
+	SessionLifetime = 30 * 24 * time.Hour
+	MinPasswordLen  = 8
+	maxPasswordLen  = 1024
 )
 
 // Service holds what the account rules need.
@@ -81,7 +90,11 @@ func (s *Service) Register(ctx context.Context, email, password, name, role, lan
 	if role != "admin" {
 		role = "client"
 	}
-	u := &db.User{Email: email, Name: name, PasswordHash: HashPassword(password), Role: role, Lang: lang, Custom: randomHex(12)}
+	var hash string
+	if err := withHashSlot(ctx, func() { hash = HashPassword(password) }); err != nil {
+		return nil, err
+	}
+	u := &db.User{Email: email, Name: name, PasswordHash: hash, Role: role, Lang: lang, Custom: randomHex(12)}
 	if err := s.Store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, db.ErrConflict) {
 			return nil, ErrEmailTaken
@@ -91,35 +104,85 @@ func (s *Service) Register(ctx context.Context, email, password, name, role, lan
 	return u, nil
 }
 
-// Login checks credentials with the rate limit of SPEC §3 (per email and per IP).
+// Login checks credentials with the limits of SPEC §3: 5 failures per (email, IP)
+// and 20 per IP within LoginWindow. The attempt is reserved as a failure before the
+// password is checked, so parallel guesses cannot exceed the limits, and forgotten
+// again when the password is right. ip is the client's address (LimitKey groups it).
 func (s *Service) Login(ctx context.Context, email, password, ip string) (*db.User, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	since := db.Now() - int64(LoginWindow/time.Second)
-	byEmail, byIP, err := s.Store.LoginFailures(ctx, email, ip, since)
-	if err != nil {
-		return nil, err
+	if e, err := NormalizeEmail(email); err == nil {
+		email = e
+	} else {
+		email = strings.ToLower(strings.TrimSpace(email))
 	}
-	if byEmail >= MaxLoginFailures || byIP >= MaxLoginFailures {
-		return nil, ErrTooManyAttempts
+	ip = LimitKey(ip)
+	since := db.Now() - int64(LoginWindow/time.Second)
+	pair := email + "|" + ip
+	pairID, ok, err := s.Store.Reserve(ctx, db.BucketLogin, pair, since, MaxLoginFailures)
+	if err != nil || !ok {
+		return nil, errors.Join(err, limitErr(ok, ErrTooManyAttempts))
+	}
+	ipID, ok, err := s.Store.Reserve(ctx, db.BucketLoginIP, ip, since, MaxIPLoginFailures)
+	if err != nil || !ok {
+		return nil, errors.Join(err, s.Store.Release(ctx, pairID), limitErr(ok, ErrTooManyAttempts))
 	}
 	u, err := s.Store.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return nil, err
 	}
-	ok := false
+	hash := ""
 	if err == nil {
-		ok = CheckPassword(u.PasswordHash, password)
+		hash = u.PasswordHash
 	} else {
-		CheckPassword(dummyHash(), password) // same work whether or not the account exists
+		hash = dummyHash() // same work whether or not the account exists
 	}
-	if !ok {
-		if err := s.Store.RecordLoginFailure(ctx, email, ip); err != nil {
-			return nil, err
-		}
+	good, herr := checkPasswordBounded(ctx, hash, password)
+	if herr != nil { // not evaluated: the attempt does not count
+		return nil, errors.Join(herr, s.Store.Release(ctx, pairID), s.Store.Release(ctx, ipID))
+	}
+	if !good || u == nil || err != nil {
 		return nil, ErrBadCredentials
 	}
-	_ = s.Store.ClearLoginFailures(ctx, email)
+	_ = s.Store.ClearEvents(ctx, db.BucketLogin, pair)
+	_ = s.Store.Release(ctx, ipID)
 	return u, nil
+}
+
+// limitErr is refused when a reservation was refused, else nil.
+func limitErr(ok bool, refused error) error {
+	if ok {
+		return nil
+	}
+	return refused
+}
+
+// SignUp is the public registration form (SPEC §3): at most MaxRegistrationsPerIP
+// accounts per IP per hour, reserved before the password is hashed; a refused form
+// (bad input, email taken) gives its slot back.
+func (s *Service) SignUp(ctx context.Context, ip, email, password, name, lang string) (*db.User, error) {
+	since := db.Now() - int64(RegistrationWindow/time.Second)
+	id, ok, err := s.Store.Reserve(ctx, db.BucketRegister, LimitKey(ip), since, MaxRegistrationsPerIP)
+	if err != nil || !ok {
+		return nil, errors.Join(err, limitErr(ok, ErrTooManySignUps))
+	}
+	u, err := s.Register(ctx, email, password, name, "client", lang)
+	if err != nil {
+		return nil, errors.Join(err, s.Store.Release(ctx, id))
+	}
+	return u, nil
+}
+
+// LimitKey is the address rate limits count by: an IPv4 address as is, an IPv6
+// address by its /64 (one customer line usually gets a whole /64).
+func LimitKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		if err == nil {
+			return a.Unmap().String()
+		}
+		return ip
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
 }
 
 // NewSession creates a session and returns the cookie token (never stored as is).
@@ -190,6 +253,38 @@ const (
 	argonThreads = 1
 	argonKeyLen  = 32
 )
+
+// Each argon2id run takes argonMemory: hashSlots bounds how many run at once, so a
+// flood of logins or registrations queues instead of exhausting memory. A request
+// that waits longer than HashWait gets ErrBusy (503).
+const (
+	hashConcurrency = 2
+	HashWait        = 3 * time.Second
+)
+
+var hashSlots = make(chan struct{}, hashConcurrency)
+
+// withHashSlot runs fn (a password hash or check) in one of the hashing slots.
+func withHashSlot(ctx context.Context, fn func()) error {
+	t := time.NewTimer(HashWait)
+	defer t.Stop()
+	select {
+	case hashSlots <- struct{}{}:
+	case <-t.C:
+		return ErrBusy
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-hashSlots }()
+	fn()
+	return nil
+}
+
+// checkPasswordBounded is CheckPassword in a hashing slot.
+func checkPasswordBounded(ctx context.Context, hash, password string) (ok bool, err error) {
+	err = withHashSlot(ctx, func() { ok = CheckPassword(hash, password) })
+	return ok, err
+}
 
 // dummyHash is computed on the first login of an unknown email, not at start-up.
 var dummyHash = sync.OnceValue(func() string { return HashPassword("not a real password, timing only") })

@@ -15,7 +15,17 @@ var schema string
 // migrations are the numbered steps after version 1. Append, never edit: step i
 // brings the schema from version i+1 to i+2. A fresh database gets schema.sql, which
 // is always the latest full schema, and skips them.
-var migrations = []string{}
+var migrations = []string{
+	// 2: rate limits reserved before the work they limit (issue 14).
+	`CREATE TABLE IF NOT EXISTS rate_events (
+		id         INTEGER PRIMARY KEY,
+		bucket     TEXT    NOT NULL,
+		subject    TEXT    NOT NULL,
+		created_at INTEGER NOT NULL
+	);
+	CREATE INDEX IF NOT EXISTS rate_events_subject ON rate_events(bucket, subject, created_at);
+	DROP TABLE IF EXISTS login_failures;`,
+}
 
 func (s *Store) migrate(ctx context.Context) error {
 	return s.Tx(ctx, func(tx *Tx) error {

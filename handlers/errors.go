@@ -41,10 +41,12 @@ var errorTable = []struct {
 	{db.ErrNotFound, fiber.StatusNotFound, "error.not_found", true},
 	{backoffice.ErrUnknownModule, fiber.StatusNotFound, "error.not_found", true},
 	{billing.ErrNotSandbox, fiber.StatusNotFound, "dedipass.sandbox_off", true},
+	{accounts.ErrBusy, fiber.StatusServiceUnavailable, "error.busy", true},
 
 	// Accounts: login and registration.
 	{accounts.ErrBadCredentials, fiber.StatusUnauthorized, "auth.bad_credentials", false},
 	{accounts.ErrTooManyAttempts, fiber.StatusTooManyRequests, "auth.too_many", false},
+	{accounts.ErrTooManySignUps, fiber.StatusTooManyRequests, "auth.too_many_signups", false},
 	{accounts.ErrEmailInvalid, fiber.StatusUnprocessableEntity, "auth.email_invalid", false},
 	{accounts.ErrPasswordTooShort, fiber.StatusUnprocessableEntity, "auth.password_short", false},
 	{accounts.ErrPasswordTooLong, fiber.StatusUnprocessableEntity, "auth.password_long", false},

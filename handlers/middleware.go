@@ -194,5 +194,5 @@ func (s *Server) requireModule(name string) fiber.Handler {
 
 // actor is who acts in this request, for the audit log.
 func (s *Server) actor(c *fiber.Ctx) db.Actor {
-	return db.Actor{UserID: currentUser(c).ID, IP: c.IP()}
+	return db.Actor{UserID: currentUser(c).ID, IP: s.clientIP(c)}
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -50,9 +51,11 @@ type Server struct {
 	backoffice *backoffice.Backoffice
 	dedipass   *billing.Dedipass
 	csrfKey    []byte
-	secure     bool
-	log        *slog.Logger
-	currency   atomic.Pointer[string] // the shop currency last loaded (settings.go)
+	// trustedProxies may set X-Forwarded-For (clientip.go).
+	trustedProxies []netip.Prefix
+	secure         bool
+	log            *slog.Logger
+	currency       atomic.Pointer[string] // the shop currency last loaded (settings.go)
 }
 
 // BodyLimit caps every request body (SPEC §10: a 10 MB callback → 413).
@@ -73,6 +76,8 @@ func New(cfg Config, store *db.Store) (*fiber.App, *Server, error) {
 		secure:     strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https://"),
 		log:        cfg.Logger,
 		dedipass:   billing.NewDedipass(store, cfg.DedipassAPI, cfg.Logger),
+
+		trustedProxies: parseTrusted(cfg.TrustedProxies),
 	}
 	key, err := s.loadOrCreateSecret(context.Background(), settings.KeyCSRFSecret)
 	if err != nil {
@@ -101,7 +106,6 @@ func New(cfg Config, store *db.Store) (*fiber.App, *Server, error) {
 	if len(cfg.TrustedProxies) > 0 {
 		fcfg.EnableTrustedProxyCheck = true
 		fcfg.TrustedProxies = cfg.TrustedProxies
-		fcfg.ProxyHeader = fiber.HeaderXForwardedFor
 	}
 	app := fiber.New(fcfg)
 	s.routes(app)

@@ -48,7 +48,7 @@ func (s *Server) setupSubmit(c *fiber.Ctx) error {
 	if err := s.accounts.CompleteSetup(c.UserContext()); err != nil {
 		return err
 	}
-	_ = s.store.Audit(c.UserContext(), db.Actor{UserID: u.ID, IP: c.IP()}, "setup.first_admin", u.Email, "")
+	_ = s.store.Audit(c.UserContext(), db.Actor{UserID: u.ID, IP: s.clientIP(c)}, "setup.first_admin", u.Email, "")
 	s.log.Info("first administrator created", "user_id", u.ID)
 	if err := s.startSession(c, u.ID); err != nil {
 		return err
