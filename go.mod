@@ -8,6 +8,7 @@ require (
 	github.com/gofiber/template/html/v2 v2.1.3
 	github.com/jmoiron/sqlx v1.4.0
 	golang.org/x/crypto v0.59.0
+	golang.org/x/text v0.44.0
 	modernc.org/sqlite v1.62.0
 )
 

@@ -12,7 +12,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/mail"
 	"net/netip"
 	"strings"
 	"sync"
@@ -37,6 +36,8 @@ var (
 	ErrTooManySignUps   = errors.New("too many accounts created from this address")
 	// ErrBusy: every password-hashing slot stayed taken for HashWait; try again.
 	ErrBusy = errors.New("too many password checks at once")
+	// ErrSetupClosed: the setup token was already used (or is not the right one).
+	ErrSetupClosed = errors.New("setup token already used")
 )
 
 // Limits of the login rate limiter (SPEC §3).
@@ -58,21 +59,17 @@ type Service struct {
 	Store *db.Store
 }
 
-// NormalizeEmail trims and lower-cases an email and checks its shape.
-func NormalizeEmail(email string) (string, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	if len(email) > 254 || !utf8.ValidString(email) {
-		return "", ErrEmailInvalid
-	}
-	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndex(email, "@")+1:], ".") && !strings.HasSuffix(email, "@localhost") {
-		return "", ErrEmailInvalid
-	}
-	return email, nil
-}
-
 // Register creates an account with the given role after validating input.
 func (s *Service) Register(ctx context.Context, email, password, name, role, lang string) (*db.User, error) {
+	u, err := newUser(ctx, email, password, name, role, lang)
+	if err != nil {
+		return nil, err
+	}
+	return u, createErr(s.Store.CreateUser(ctx, u))
+}
+
+// newUser validates a new account's fields and hashes its password (in a hashing slot).
+func newUser(ctx context.Context, email, password, name, role, lang string) (*db.User, error) {
 	email, err := NormalizeEmail(email)
 	if err != nil {
 		return nil, err
@@ -94,14 +91,15 @@ func (s *Service) Register(ctx context.Context, email, password, name, role, lan
 	if err := withHashSlot(ctx, func() { hash = HashPassword(password) }); err != nil {
 		return nil, err
 	}
-	u := &db.User{Email: email, Name: name, PasswordHash: hash, Role: role, Lang: lang, Custom: randomHex(12)}
-	if err := s.Store.CreateUser(ctx, u); err != nil {
-		if errors.Is(err, db.ErrConflict) {
-			return nil, ErrEmailTaken
-		}
-		return nil, err
+	return &db.User{Email: email, Name: name, PasswordHash: hash, Role: role, Lang: lang, Custom: randomHex(12)}, nil
+}
+
+// createErr names a taken email.
+func createErr(err error) error {
+	if errors.Is(err, db.ErrConflict) {
+		return ErrEmailTaken
 	}
-	return u, nil
+	return err
 }
 
 // Login checks credentials with the limits of SPEC §3: 5 failures per (email, IP)
@@ -238,9 +236,36 @@ func (s *Service) SetupAllowed(ctx context.Context, token string) (open, valid b
 	return true, token != "" && subtle.ConstantTimeCompare([]byte(HashToken(token)), []byte(want)) == 1, nil
 }
 
-// CompleteSetup forgets the setup token once the first admin exists.
+// CompleteSetup forgets the setup token once an admin exists otherwise (the CLI).
 func (s *Service) CompleteSetup(ctx context.Context) error {
 	return s.Store.DeleteSetting(ctx, setupKey)
+}
+
+// SetupAdmin creates the first administrator (SPEC §2). The token is claimed in the
+// same transaction that creates the account: of parallel submissions, one claims it
+// and the others get ErrSetupClosed; a refused account (bad input, email taken)
+// leaves the token usable.
+func (s *Service) SetupAdmin(ctx context.Context, ip, token, email, password, name, lang string) (*db.User, error) {
+	u, err := newUser(ctx, email, password, name, "admin", lang)
+	if err != nil {
+		return nil, err
+	}
+	err = s.Store.Tx(ctx, func(tx *db.Tx) error {
+		if err := tx.ClaimSetting(ctx, setupKey, HashToken(token)); err != nil {
+			if errors.Is(err, db.ErrNotFound) {
+				return ErrSetupClosed
+			}
+			return err
+		}
+		if err := createErr(tx.CreateUser(ctx, u)); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, db.Actor{UserID: u.ID, IP: ip}, "setup.first_admin", u.Email, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // --- hashing ---

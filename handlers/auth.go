@@ -3,6 +3,7 @@ package handlers
 import (
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -127,9 +128,13 @@ func (s *Server) switchLang(c *fiber.Ctx) error {
 	return c.Redirect(back, fiber.StatusSeeOther)
 }
 
-// safeNext keeps only local paths, so ?next= cannot send a user to another site.
+// safeNext keeps only local paths, so ?next= cannot send a user to another site: "/"
+// followed by neither "/" nor a backslash, and no backslash or control character
+// anywhere (browsers drop TABs and newlines from URLs and read a backslash as "/", so
+// "/<TAB>/evil.example" is another origin).
 func safeNext(p string) string {
-	if len(p) > 500 || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if len(p) > 500 || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") ||
+		strings.ContainsRune(p, '\\') || strings.IndexFunc(p, unicode.IsControl) >= 0 {
 		return ""
 	}
 	return p

@@ -42,6 +42,7 @@ var errorTable = []struct {
 	{backoffice.ErrUnknownModule, fiber.StatusNotFound, "error.not_found", true},
 	{billing.ErrNotSandbox, fiber.StatusNotFound, "dedipass.sandbox_off", true},
 	{accounts.ErrBusy, fiber.StatusServiceUnavailable, "error.busy", true},
+	{accounts.ErrSetupClosed, fiber.StatusForbidden, "setup.bad_token", true},
 
 	// Accounts: login and registration.
 	{accounts.ErrBadCredentials, fiber.StatusUnauthorized, "auth.bad_credentials", false},

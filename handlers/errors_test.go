@@ -30,6 +30,7 @@ var domainErrors = map[string]error{
 	"accounts.ErrTooManyAttempts":  accounts.ErrTooManyAttempts,
 	"accounts.ErrTooManySignUps":   accounts.ErrTooManySignUps,
 	"accounts.ErrBusy":             accounts.ErrBusy,
+	"accounts.ErrSetupClosed":      accounts.ErrSetupClosed,
 
 	"billing.ErrNotSandbox": billing.ErrNotSandbox,
 	"billing.ErrSettings":   &billing.ErrSettings{Field: "unit_cents"},

@@ -134,7 +134,7 @@ func requireUser(c *fiber.Ctx) error {
 	if currentUser(c) == nil {
 		next := c.OriginalURL()
 		target := "/login"
-		if c.Method() == fiber.MethodGet && strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") {
+		if c.Method() == fiber.MethodGet && safeNext(next) != "" {
 			target += "?next=" + url.QueryEscape(next)
 		}
 		if c.Get("HX-Request") == "true" {

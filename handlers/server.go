@@ -157,7 +157,9 @@ func (s *Server) templateFuncs() map[string]any {
 			return tm.Format("02/01/2006")
 		},
 		"add": func(a, b int) int { return a + b },
-		"sub": func(a, b int) int { return a - b },
+		// mixedScripts flags look-alike emails in admin lists (SPEC §3).
+		"mixedScripts": accounts.MixedScripts,
+		"sub":          func(a, b int) int { return a - b },
 	}
 	for name, f := range keyFuncs() {
 		funcs[name] = f
