@@ -41,6 +41,7 @@ var errorTable = []struct {
 	{db.ErrNotFound, fiber.StatusNotFound, "error.not_found", true},
 	{backoffice.ErrUnknownModule, fiber.StatusNotFound, "error.not_found", true},
 	{billing.ErrNotSandbox, fiber.StatusNotFound, "dedipass.sandbox_off", true},
+	{billing.ErrTooManySandboxCodes, fiber.StatusTooManyRequests, "dedipass.sandbox_too_many", true},
 	{accounts.ErrBusy, fiber.StatusServiceUnavailable, "error.busy", true},
 	{accounts.ErrSetupClosed, fiber.StatusForbidden, "setup.bad_token", true},
 

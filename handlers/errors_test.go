@@ -32,8 +32,9 @@ var domainErrors = map[string]error{
 	"accounts.ErrBusy":             accounts.ErrBusy,
 	"accounts.ErrSetupClosed":      accounts.ErrSetupClosed,
 
-	"billing.ErrNotSandbox": billing.ErrNotSandbox,
-	"billing.ErrSettings":   &billing.ErrSettings{Field: "unit_cents"},
+	"billing.ErrNotSandbox":          billing.ErrNotSandbox,
+	"billing.ErrTooManySandboxCodes": billing.ErrTooManySandboxCodes,
+	"billing.ErrSettings":            &billing.ErrSettings{Field: "unit_cents"},
 
 	"backoffice.ErrUnknownModule": backoffice.ErrUnknownModule,
 	"backoffice.ErrFundRequired":  backoffice.ErrFundRequired,
