@@ -101,7 +101,10 @@ func New(cfg Config, store *db.Store) (*fiber.App, *Server, error) {
 		IdleTimeout:           60 * time.Second,
 		DisableStartupMessage: true,
 		ErrorHandler:          s.errorHandler,
-		AppName:               "Recharge",
+		// Multipart bodies are parsed by the handler that wants them (the callback,
+		// which answers a broken one in JSON), not before routing with Go's message.
+		DisablePreParseMultipartForm: true,
+		AppName:                      "Recharge",
 	}
 	if len(cfg.TrustedProxies) > 0 {
 		fcfg.EnableTrustedProxyCheck = true
