@@ -95,8 +95,11 @@ var errorTable = []struct {
 	{backoffice.ErrFundRequired, fiber.StatusConflict, "admin.module_needs_fund", false},
 	{backoffice.ErrInvalidRole, fiber.StatusBadRequest, "admin.role_invalid", false},
 	{backoffice.ErrSelfDemotion, fiber.StatusConflict, "admin.role_self", false},
+	{backoffice.ErrLastAdmin, fiber.StatusConflict, "admin.role_last_admin", false},
+	{backoffice.ErrNotAdmin, fiber.StatusForbidden, "error.admin_only", true},
 	{wallet.ErrAdjustmentInvalid, fiber.StatusUnprocessableEntity, "admin.adjust_bad_amount", false},
 	{wallet.ErrAdjustmentZero, fiber.StatusUnprocessableEntity, "admin.adjust_zero", false},
+	{wallet.ErrBalanceTooLarge, fiber.StatusUnprocessableEntity, "admin.adjust_too_large", false},
 	{wallet.ErrReasonRequired, fiber.StatusUnprocessableEntity, "admin.adjust_reason_required", false},
 	{wallet.ErrReasonTooLong, fiber.StatusUnprocessableEntity, "admin.adjust_reason_long", false},
 	// Its sentence takes the current balance, given by the handler.

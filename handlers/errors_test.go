@@ -40,10 +40,13 @@ var domainErrors = map[string]error{
 	"backoffice.ErrFundRequired":  backoffice.ErrFundRequired,
 	"backoffice.ErrInvalidRole":   backoffice.ErrInvalidRole,
 	"backoffice.ErrSelfDemotion":  backoffice.ErrSelfDemotion,
+	"backoffice.ErrLastAdmin":     backoffice.ErrLastAdmin,
+	"backoffice.ErrNotAdmin":      backoffice.ErrNotAdmin,
 
 	"wallet.ErrInsufficientFunds":  wallet.ErrInsufficientFunds,
 	"wallet.ErrAdjustmentInvalid":  wallet.ErrAdjustmentInvalid,
 	"wallet.ErrAdjustmentZero":     wallet.ErrAdjustmentZero,
+	"wallet.ErrBalanceTooLarge":    wallet.ErrBalanceTooLarge,
 	"wallet.ErrReasonRequired":     wallet.ErrReasonRequired,
 	"wallet.ErrReasonTooLong":      wallet.ErrReasonTooLong,
 	"wallet.ErrAdjustmentNegative": wallet.ErrAdjustmentNegative,
