@@ -12,7 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/mail"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -33,15 +33,25 @@ var (
 	ErrEmailTaken       = errors.New("email already registered")
 	ErrBadCredentials   = errors.New("wrong email or password")
 	ErrTooManyAttempts  = errors.New("too many failed logins")
+	ErrTooManySignUps   = errors.New("too many accounts created from this address")
+	// ErrBusy: every password-hashing slot stayed taken for HashWait; try again.
+	ErrBusy = errors.New("too many password checks at once")
+	// ErrSetupClosed: the setup token was already used (or is not the right one).
+	ErrSetupClosed = errors.New("setup token already used")
 )
 
 // Limits of the login rate limiter (SPEC §3).
 const (
-	MaxLoginFailures = 5
-	LoginWindow      = 15 * time.Minute
-	SessionLifetime  = 30 * 24 * time.Hour
-	MinPasswordLen   = 8
-	maxPasswordLen   = 1024
+	MaxLoginFailures   = 5  // per (email, IP)
+	MaxIPLoginFailures = 20 // per IP, any emails
+	LoginWindow        = 15 * time.Minute
+
+	MaxRegistrationsPerIP = 20
+	RegistrationWindow    = time.Hour
+
+	SessionLifetime = 30 * 24 * time.Hour
+	MinPasswordLen  = 8
+	maxPasswordLen  = 1024
 )
 
 // Service holds what the account rules need.
@@ -49,21 +59,17 @@ type Service struct {
 	Store *db.Store
 }
 
-// NormalizeEmail trims and lower-cases an email and checks its shape.
-func NormalizeEmail(email string) (string, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	if len(email) > 254 || !utf8.ValidString(email) {
-		return "", ErrEmailInvalid
-	}
-	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndex(email, "@")+1:], ".") && !strings.HasSuffix(email, "@localhost") {
-		return "", ErrEmailInvalid
-	}
-	return email, nil
-}
-
 // Register creates an account with the given role after validating input.
 func (s *Service) Register(ctx context.Context, email, password, name, role, lang string) (*db.User, error) {
+	u, err := newUser(ctx, email, password, name, role, lang)
+	if err != nil {
+		return nil, err
+	}
+	return u, createErr(s.Store.CreateUser(ctx, u))
+}
+
+// newUser validates a new account's fields and hashes its password (in a hashing slot).
+func newUser(ctx context.Context, email, password, name, role, lang string) (*db.User, error) {
 	email, err := NormalizeEmail(email)
 	if err != nil {
 		return nil, err
@@ -81,45 +87,100 @@ func (s *Service) Register(ctx context.Context, email, password, name, role, lan
 	if role != "admin" {
 		role = "client"
 	}
-	u := &db.User{Email: email, Name: name, PasswordHash: HashPassword(password), Role: role, Lang: lang, Custom: randomHex(12)}
-	if err := s.Store.CreateUser(ctx, u); err != nil {
-		if errors.Is(err, db.ErrConflict) {
-			return nil, ErrEmailTaken
-		}
+	var hash string
+	if err := withHashSlot(ctx, func() { hash = HashPassword(password) }); err != nil {
 		return nil, err
 	}
-	return u, nil
+	return &db.User{Email: email, Name: name, PasswordHash: hash, Role: role, Lang: lang, Custom: randomHex(12)}, nil
 }
 
-// Login checks credentials with the rate limit of SPEC §3 (per email and per IP).
-func (s *Service) Login(ctx context.Context, email, password, ip string) (*db.User, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	since := db.Now() - int64(LoginWindow/time.Second)
-	byEmail, byIP, err := s.Store.LoginFailures(ctx, email, ip, since)
-	if err != nil {
-		return nil, err
+// createErr names a taken email.
+func createErr(err error) error {
+	if errors.Is(err, db.ErrConflict) {
+		return ErrEmailTaken
 	}
-	if byEmail >= MaxLoginFailures || byIP >= MaxLoginFailures {
-		return nil, ErrTooManyAttempts
+	return err
+}
+
+// Login checks credentials with the limits of SPEC §3: 5 failures per (email, IP)
+// and 20 per IP within LoginWindow. The attempt is reserved as a failure before the
+// password is checked, so parallel guesses cannot exceed the limits, and forgotten
+// again when the password is right. ip is the client's address (LimitKey groups it).
+func (s *Service) Login(ctx context.Context, email, password, ip string) (*db.User, error) {
+	if e, err := NormalizeEmail(email); err == nil {
+		email = e
+	} else {
+		email = strings.ToLower(strings.TrimSpace(email))
+	}
+	ip = LimitKey(ip)
+	since := db.Now() - int64(LoginWindow/time.Second)
+	pair := email + "|" + ip
+	pairID, ok, err := s.Store.Reserve(ctx, db.BucketLogin, pair, since, MaxLoginFailures)
+	if err != nil || !ok {
+		return nil, errors.Join(err, limitErr(ok, ErrTooManyAttempts))
+	}
+	ipID, ok, err := s.Store.Reserve(ctx, db.BucketLoginIP, ip, since, MaxIPLoginFailures)
+	if err != nil || !ok {
+		return nil, errors.Join(err, s.Store.Release(ctx, pairID), limitErr(ok, ErrTooManyAttempts))
 	}
 	u, err := s.Store.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return nil, err
 	}
-	ok := false
+	hash := ""
 	if err == nil {
-		ok = CheckPassword(u.PasswordHash, password)
+		hash = u.PasswordHash
 	} else {
-		CheckPassword(dummyHash(), password) // same work whether or not the account exists
+		hash = dummyHash() // same work whether or not the account exists
 	}
-	if !ok {
-		if err := s.Store.RecordLoginFailure(ctx, email, ip); err != nil {
-			return nil, err
-		}
+	good, herr := checkPasswordBounded(ctx, hash, password)
+	if herr != nil { // not evaluated: the attempt does not count
+		return nil, errors.Join(herr, s.Store.Release(ctx, pairID), s.Store.Release(ctx, ipID))
+	}
+	if !good || u == nil || err != nil {
 		return nil, ErrBadCredentials
 	}
-	_ = s.Store.ClearLoginFailures(ctx, email)
+	_ = s.Store.ClearEvents(ctx, db.BucketLogin, pair)
+	_ = s.Store.Release(ctx, ipID)
 	return u, nil
+}
+
+// limitErr is refused when a reservation was refused, else nil.
+func limitErr(ok bool, refused error) error {
+	if ok {
+		return nil
+	}
+	return refused
+}
+
+// SignUp is the public registration form (SPEC §3): at most MaxRegistrationsPerIP
+// accounts per IP per hour, reserved before the password is hashed; a refused form
+// (bad input, email taken) gives its slot back.
+func (s *Service) SignUp(ctx context.Context, ip, email, password, name, lang string) (*db.User, error) {
+	since := db.Now() - int64(RegistrationWindow/time.Second)
+	id, ok, err := s.Store.Reserve(ctx, db.BucketRegister, LimitKey(ip), since, MaxRegistrationsPerIP)
+	if err != nil || !ok {
+		return nil, errors.Join(err, limitErr(ok, ErrTooManySignUps))
+	}
+	u, err := s.Register(ctx, email, password, name, "client", lang)
+	if err != nil {
+		return nil, errors.Join(err, s.Store.Release(ctx, id))
+	}
+	return u, nil
+}
+
+// LimitKey is the address rate limits count by: an IPv4 address as is, an IPv6
+// address by its /64 (one customer line usually gets a whole /64).
+func LimitKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		if err == nil {
+			return a.Unmap().String()
+		}
+		return ip
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
 }
 
 // NewSession creates a session and returns the cookie token (never stored as is).
@@ -175,9 +236,36 @@ func (s *Service) SetupAllowed(ctx context.Context, token string) (open, valid b
 	return true, token != "" && subtle.ConstantTimeCompare([]byte(HashToken(token)), []byte(want)) == 1, nil
 }
 
-// CompleteSetup forgets the setup token once the first admin exists.
+// CompleteSetup forgets the setup token once an admin exists otherwise (the CLI).
 func (s *Service) CompleteSetup(ctx context.Context) error {
 	return s.Store.DeleteSetting(ctx, setupKey)
+}
+
+// SetupAdmin creates the first administrator (SPEC §2). The token is claimed in the
+// same transaction that creates the account: of parallel submissions, one claims it
+// and the others get ErrSetupClosed; a refused account (bad input, email taken)
+// leaves the token usable.
+func (s *Service) SetupAdmin(ctx context.Context, ip, token, email, password, name, lang string) (*db.User, error) {
+	u, err := newUser(ctx, email, password, name, "admin", lang)
+	if err != nil {
+		return nil, err
+	}
+	err = s.Store.Tx(ctx, func(tx *db.Tx) error {
+		if err := tx.ClaimSetting(ctx, setupKey, HashToken(token)); err != nil {
+			if errors.Is(err, db.ErrNotFound) {
+				return ErrSetupClosed
+			}
+			return err
+		}
+		if err := createErr(tx.CreateUser(ctx, u)); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, db.Actor{UserID: u.ID, IP: ip}, "setup.first_admin", u.Email, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // --- hashing ---
@@ -190,6 +278,38 @@ const (
 	argonThreads = 1
 	argonKeyLen  = 32
 )
+
+// Each argon2id run takes argonMemory: hashSlots bounds how many run at once, so a
+// flood of logins or registrations queues instead of exhausting memory. A request
+// that waits longer than HashWait gets ErrBusy (503).
+const (
+	hashConcurrency = 2
+	HashWait        = 3 * time.Second
+)
+
+var hashSlots = make(chan struct{}, hashConcurrency)
+
+// withHashSlot runs fn (a password hash or check) in one of the hashing slots.
+func withHashSlot(ctx context.Context, fn func()) error {
+	t := time.NewTimer(HashWait)
+	defer t.Stop()
+	select {
+	case hashSlots <- struct{}{}:
+	case <-t.C:
+		return ErrBusy
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-hashSlots }()
+	fn()
+	return nil
+}
+
+// checkPasswordBounded is CheckPassword in a hashing slot.
+func checkPasswordBounded(ctx context.Context, hash, password string) (ok bool, err error) {
+	err = withHashSlot(ctx, func() { ok = CheckPassword(hash, password) })
+	return ok, err
+}
 
 // dummyHash is computed on the first login of an unknown email, not at start-up.
 var dummyHash = sync.OnceValue(func() string { return HashPassword("not a real password, timing only") })

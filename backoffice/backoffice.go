@@ -25,4 +25,7 @@ var (
 	ErrFundRequired  = errors.New("dedipass needs the fund module")
 	ErrInvalidRole   = errors.New("invalid role")
 	ErrSelfDemotion  = errors.New("an admin cannot remove their own admin role")
+	ErrLastAdmin     = errors.New("the last admin cannot be demoted")
+	// ErrNotAdmin: the acting user lost the admin role since their request began.
+	ErrNotAdmin = errors.New("the acting user is no longer an admin")
 )

@@ -173,6 +173,15 @@ func run() (bool, error) {
 	}
 	results = append(results, result{"server peak RSS", fmt.Sprintf("%.1f MB", float64(rss)/1024), "-", "-", "≤ 64 MB", rss <= 64*1024})
 
+	// Peak RSS of a fresh server while 200 registrations arrive at once, each from
+	// its own address (behind a trusted proxy), so the per-IP limit does not stop
+	// them and every one reaches the bounded argon2id pool.
+	regRSS, answers, err := registrationFlood(bin, filepath.Join(dir, "register.db"), 200)
+	if err != nil {
+		return false, err
+	}
+	results = append(results, result{"peak RSS, 200 registrations", fmt.Sprintf("%.1f MB", float64(regRSS)/1024), answers, "-", "≤ 128 MB", regRSS <= 128*1024})
+
 	if *pgURL != "" {
 		srv.stop()
 		pg, err := runPostgres(bin, dbPath, custom, prefixes)
@@ -282,18 +291,14 @@ func (p *proc) stop() {
 	}
 }
 
-func startServer(bin, dbPath string) (*proc, time.Duration, error) {
-	return startServerArgs(bin, "--database", dbPath)
-}
-
-func startServerArgs(bin string, args ...string) (*proc, time.Duration, error) {
+func startServer(bin, dbPath string, extra ...string) (*proc, time.Duration, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, 0, err
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--base-url", "http://" + addr}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--database", dbPath, "--base-url", "http://" + addr}, extra...)...)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	client := &http.Client{Timeout: time.Second}
 	t0 := time.Now()
@@ -312,6 +317,72 @@ func startServerArgs(bin string, args ...string) (*proc, time.Duration, error) {
 	}
 	_ = cmd.Process.Kill()
 	return nil, 0, fmt.Errorf("server did not start")
+}
+
+// --- registrations ---
+
+// registrationFlood starts a server on an empty database, posts n registrations in
+// parallel (distinct X-Forwarded-For addresses) and returns its peak RSS (KiB) and
+// a summary of the statuses.
+func registrationFlood(bin, dbPath string, n int) (int, string, error) {
+	srv, _, err := startServer(bin, dbPath, "--trusted-proxies", "127.0.0.1")
+	if err != nil {
+		return 0, "", err
+	}
+	defer srv.stop()
+	var mu sync.Mutex
+	counts := map[int]int{}
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			st := register(srv.base, i)
+			mu.Lock()
+			counts[st]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	rss, err := peakRSS(srv.cmd.Process.Pid)
+	if err != nil {
+		return 0, "", err
+	}
+	codes := make([]int, 0, len(counts))
+	for c := range counts {
+		codes = append(codes, c)
+	}
+	sort.Ints(codes)
+	var parts []string
+	for _, c := range codes {
+		parts = append(parts, fmt.Sprintf("%d×%d", counts[c], c))
+	}
+	return rss, strings.Join(parts, " "), nil
+}
+
+// register posts one registration from address 10.x.y.z; the status, or 0 on a
+// network error.
+func register(base string, i int) int {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(base + "/register")
+	if err != nil {
+		return 0
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfRe.FindSubmatch(body)
+	if m == nil {
+		return resp.StatusCode
+	}
+	form := url.Values{"email": {fmt.Sprintf("flood%d@example.com", i)}, "password": {"bench-password"}, "_csrf": {string(m[1])}}
+	req, _ := http.NewRequest("POST", base+"/register", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+	resp, err = c.Do(req)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // --- callbacks ---

@@ -59,12 +59,12 @@ func runPostgres(bin, sqlitePath, custom string, prefixes []string) ([]result, e
 	}
 
 	// Two instances on the database.
-	a, _, err := startServerArgs(bin, "--database", dsn)
+	a, _, err := startServer(bin, dsn)
 	if err != nil {
 		return nil, err
 	}
 	defer a.stop()
-	b2, _, err := startServerArgs(bin, "--database", dsn)
+	b2, _, err := startServer(bin, dsn)
 	if err != nil {
 		return nil, err
 	}

@@ -154,13 +154,32 @@ func (d *Dedipass) Offers(ctx context.Context, cfg settings.Dedipass) ([]dedipas
 	return c.Rates(ctx, pub)
 }
 
-// ErrNotSandbox: a sandbox-only action while sandbox mode is off.
-var ErrNotSandbox = errors.New("sandbox mode is off")
+// Sandbox codes per user per hour (SPEC §5.6).
+const (
+	MaxSandboxCodes    = 30
+	SandboxCodesWindow = time.Hour
+)
 
-// IssueSandboxCode hands out a fresh single-use code, as if an SMS had been sent.
-func (d *Dedipass) IssueSandboxCode(cfg settings.Dedipass) (string, error) {
+var (
+	// ErrNotSandbox: a sandbox-only action while sandbox mode is off.
+	ErrNotSandbox = errors.New("sandbox mode is off")
+	// ErrTooManySandboxCodes: the user got MaxSandboxCodes in the last hour.
+	ErrTooManySandboxCodes = errors.New("too many sandbox codes")
+)
+
+// IssueSandboxCode hands out a fresh single-use code, as if an SMS had been sent, at
+// most MaxSandboxCodes per user per hour (counted in the database).
+func (d *Dedipass) IssueSandboxCode(ctx context.Context, cfg settings.Dedipass, userID int64) (string, error) {
 	if !cfg.Sandbox {
 		return "", ErrNotSandbox
+	}
+	since := db.Now() - int64(SandboxCodesWindow/time.Second)
+	_, ok, err := d.Store.Reserve(ctx, db.BucketSandboxCode, strconv.FormatInt(userID, 10), since, MaxSandboxCodes)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", ErrTooManySandboxCodes
 	}
 	return d.Sandbox.IssueCode("5", "1.75"), nil
 }
@@ -222,25 +241,27 @@ type RedeemResult struct {
 func (d *Dedipass) Redeem(ctx context.Context, cfg settings.Dedipass, user *db.User, rawCode string) (RedeemResult, error) {
 	code := strings.TrimSpace(rawCode)
 	res := RedeemResult{Code: code, BalanceCents: user.BalanceCents}
+	// The attempt is reserved (counted as refused until it has its outcome) before
+	// Dedipass is asked, so parallel codes cannot exceed the limit.
 	since := db.Now() - int64(RefusedWindow/time.Second)
-	refused, err := d.Store.RefusedAttempts(ctx, user.ID, since)
+	attempt, ok, err := d.Store.ReserveCodeAttempt(ctx, user.ID, code, since, MaxRefusedCodes)
 	if err != nil {
 		return res, err
 	}
-	if refused >= MaxRefusedCodes {
-		return d.finish(ctx, user, res, OutcomeRefused, ReasonTooManyAttempts)
+	if !ok {
+		return d.finish(ctx, user, 0, res, OutcomeRefused, ReasonTooManyAttempts)
 	}
 	if !dedipass.ValidCode(code) {
 		res.Code = ""
-		return d.finish(ctx, user, res, OutcomeRefused, ReasonBadFormat)
+		return d.finish(ctx, user, attempt, res, OutcomeRefused, ReasonBadFormat)
 	}
 	cli, pub, priv := d.client(cfg)
 	if pub == "" || priv == "" {
-		return d.finish(ctx, user, res, OutcomeError, ReasonNotConfigured)
+		return d.finish(ctx, user, attempt, res, OutcomeError, ReasonNotConfigured)
 	}
 	key := dedipass.CodeKey(code)
 	if p, err := d.Store.PaymentByCode(ctx, key); err == nil && p.Credited() {
-		return d.finish(ctx, user, res, OutcomeDuplicate, dupReason(p, user.ID))
+		return d.finish(ctx, user, attempt, res, OutcomeDuplicate, dupReason(p, user.ID))
 	} else if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return res, err
 	}
@@ -268,7 +289,7 @@ func (d *Dedipass) Redeem(ctx context.Context, cfg settings.Dedipass, user *db.U
 		if errors.Is(verr, dedipass.ErrTimeout) {
 			reason = ReasonTimeout
 		}
-		return d.finish(ctx, user, res, OutcomeError, reason)
+		return d.finish(ctx, user, attempt, res, OutcomeError, reason)
 	default: // a success answer we cannot credit (ErrBadAnswer): keep it for the admin
 		d.Log.Warn("dedipass answer not creditable", "user_id", user.ID, "err", verr.Error())
 		p := fill(base, answer)
@@ -276,7 +297,7 @@ func (d *Dedipass) Redeem(ctx context.Context, cfg settings.Dedipass, user *db.U
 		if _, err := d.Store.SettlePayment(ctx, &p); err != nil {
 			return res, err
 		}
-		return d.finish(ctx, user, res, OutcomeError, ReasonBadAnswer)
+		return d.finish(ctx, user, attempt, res, OutcomeError, ReasonBadAnswer)
 	}
 
 	p := fill(base, answer)
@@ -292,22 +313,22 @@ func (d *Dedipass) Redeem(ctx context.Context, cfg settings.Dedipass, user *db.U
 	switch settled {
 	case db.Credited:
 		res.CreditCents = p.CreditCents
-		return d.finish(ctx, user, res, OutcomeCredited, ReasonNone)
+		return d.finish(ctx, user, attempt, res, OutcomeCredited, ReasonNone)
 	case db.AlreadyCredited, db.CreditedToOther:
-		return d.finish(ctx, user, res, OutcomeDuplicate, dupReason(&p, user.ID))
+		return d.finish(ctx, user, attempt, res, OutcomeDuplicate, dupReason(&p, user.ID))
 	}
 	switch p.Status {
 	case db.StatusTest:
-		return d.finish(ctx, user, res, OutcomeTest, ReasonNone)
+		return d.finish(ctx, user, attempt, res, OutcomeTest, ReasonNone)
 	case db.StatusError:
-		return d.finish(ctx, user, res, OutcomeError, ReasonBadAnswer)
+		return d.finish(ctx, user, attempt, res, OutcomeError, ReasonBadAnswer)
 	}
 	// Refused by Dedipass. If the code was meanwhile credited by the callback (Dedipass
 	// says "already used"), tell the customer it is already on their wallet.
 	if cur, err := d.Store.PaymentByCode(ctx, key); err == nil && cur.Credited() {
-		return d.finish(ctx, user, res, OutcomeDuplicate, dupReason(cur, user.ID))
+		return d.finish(ctx, user, attempt, res, OutcomeDuplicate, dupReason(cur, user.ID))
 	}
-	return d.finish(ctx, user, res, OutcomeRefused, ReasonRefused)
+	return d.finish(ctx, user, attempt, res, OutcomeRefused, ReasonRefused)
 }
 
 func dupReason(p *db.Payment, userID int64) Reason {
@@ -317,13 +338,13 @@ func dupReason(p *db.Payment, userID int64) Reason {
 	return ReasonAlreadyUsed
 }
 
-// finish records the attempt under its outcome's word, so a refused code counts toward
-// the limit (the attempt the limit itself stopped is not recorded), and fills the
-// result with the fresh balance.
-func (d *Dedipass) finish(ctx context.Context, user *db.User, res RedeemResult, outcome Outcome, reason Reason) (RedeemResult, error) {
+// finish gives the reserved attempt its outcome's word, so a refused code keeps
+// counting toward the limit and the others stop counting (attempt 0: the limit itself
+// stopped it, nothing was reserved), and fills the result with the fresh balance.
+func (d *Dedipass) finish(ctx context.Context, user *db.User, attempt int64, res RedeemResult, outcome Outcome, reason Reason) (RedeemResult, error) {
 	res.Outcome, res.Reason = outcome, reason
-	if reason != ReasonTooManyAttempts {
-		if err := d.Store.RecordCodeAttempt(ctx, user.ID, res.Code, outcome.String()); err != nil {
+	if attempt != 0 {
+		if err := d.Store.SetCodeAttemptOutcome(ctx, attempt, res.Code, outcome.String()); err != nil {
 			return res, err
 		}
 	}

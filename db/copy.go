@@ -20,7 +20,7 @@ import (
 var copyTables = []struct{ name, order string }{
 	{"users", "id"},
 	{"sessions", "id_hash"},
-	{"login_failures", "id"},
+	{"rate_events", "id"},
 	{"settings", "key"},
 	{"audit_log", "id"},
 	{"ledger_entries", "id"},

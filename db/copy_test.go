@@ -61,8 +61,11 @@ func fill(t *testing.T, s *db.Store) (users []*db.User) {
 	must(s.SetSettings(ctx, map[string]string{"currency": "EUR", "dedipass_sandbox": "1"}))
 	must(s.Audit(ctx, db.Actor{UserID: a, IP: "192.0.2.1"}, "user.role", "user:2", "client → admin"))
 	must(s.CreateSession(ctx, &db.Session{IDHash: "sess", UserID: a, ExpiresAt: 2_000_000_000}))
-	must(s.RecordCodeAttempt(ctx, a, "Paid1", "credited"))
-	must(s.RecordLoginFailure(ctx, "a@example.com", "192.0.2.9"))
+	id, _, err := s.ReserveCodeAttempt(ctx, a, "Paid1", 0, 10)
+	must(err)
+	must(s.SetCodeAttemptOutcome(ctx, id, "Paid1", "credited"))
+	_, _, err = s.Reserve(ctx, db.BucketLogin, "a@example.com|192.0.2.9", 0, 5)
+	must(err)
 	return users
 }
 

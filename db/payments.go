@@ -86,20 +86,3 @@ func (c *conn) PaymentsOfUser(ctx context.Context, userID int64, limit, offset i
 		userID, limit, offset)
 	return out, total, err
 }
-
-// RecordCodeAttempt notes one code typed in the payment form.
-func (c *conn) RecordCodeAttempt(ctx context.Context, userID int64, code, outcome string) error {
-	if len(code) > 80 {
-		code = code[:80]
-	}
-	_, err := c.exec(ctx, `INSERT INTO code_attempts (user_id, code, outcome, created_at) VALUES (?, ?, ?, ?)`,
-		userID, code, outcome, Now())
-	return err
-}
-
-// RefusedAttempts counts a customer's refused codes since a time.
-func (c *conn) RefusedAttempts(ctx context.Context, userID, since int64) (int, error) {
-	var n int
-	err := c.get(ctx, &n, `SELECT COUNT(*) FROM code_attempts WHERE user_id = ? AND outcome = 'refused' AND created_at >= ?`, userID, since)
-	return n, err
-}

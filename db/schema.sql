@@ -25,14 +25,16 @@ CREATE TABLE IF NOT EXISTS sessions (
 );
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);
 
-CREATE TABLE IF NOT EXISTS login_failures (
+-- Rate-limit events (db/limits.go): one row per counted attempt, reserved before the
+-- work it limits. bucket names the limit, subject what it limits (an IP, an email and
+-- IP, a user id).
+CREATE TABLE IF NOT EXISTS rate_events (
     id         INTEGER PRIMARY KEY,
-    email      TEXT    NOT NULL,
-    ip         TEXT    NOT NULL,
+    bucket     TEXT    NOT NULL,
+    subject    TEXT    NOT NULL,
     created_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS login_failures_email ON login_failures(email, created_at);
-CREATE INDEX IF NOT EXISTS login_failures_ip ON login_failures(ip, created_at);
+CREATE INDEX IF NOT EXISTS rate_events_subject ON rate_events(bucket, subject, created_at);
 
 CREATE TABLE IF NOT EXISTS settings (
     key   TEXT PRIMARY KEY,

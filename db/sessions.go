@@ -38,33 +38,12 @@ func (c *conn) DeleteSession(ctx context.Context, idHash string) error {
 	return classify(err)
 }
 
-// DeleteExpiredSessions removes dead sessions and old login failures.
+// DeleteExpiredSessions removes dead sessions and old rate-limit events.
 func (c *conn) DeleteExpiredSessions(ctx context.Context) error {
 	now := Now()
 	if _, err := c.exec(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now); err != nil {
 		return classify(err)
 	}
-	_, err := c.exec(ctx, `DELETE FROM login_failures WHERE created_at < ?`, now-24*3600)
-	return classify(err)
-}
-
-// RecordLoginFailure notes a failed login for rate limiting.
-func (c *conn) RecordLoginFailure(ctx context.Context, email, ip string) error {
-	_, err := c.exec(ctx, `INSERT INTO login_failures (email, ip, created_at) VALUES (?, ?, ?)`, email, ip, Now())
-	return classify(err)
-}
-
-// LoginFailures counts failures since `since` for an email and for an IP.
-func (c *conn) LoginFailures(ctx context.Context, email, ip string, since int64) (byEmail, byIP int, err error) {
-	if err = c.get(ctx, &byEmail, `SELECT COUNT(*) FROM login_failures WHERE email = ? AND created_at >= ?`, email, since); err != nil {
-		return 0, 0, classify(err)
-	}
-	err = c.get(ctx, &byIP, `SELECT COUNT(*) FROM login_failures WHERE ip = ? AND created_at >= ?`, ip, since)
-	return byEmail, byIP, classify(err)
-}
-
-// ClearLoginFailures forgets an email's failures after a successful login.
-func (c *conn) ClearLoginFailures(ctx context.Context, email string) error {
-	_, err := c.exec(ctx, `DELETE FROM login_failures WHERE email = ?`, email)
+	_, err := c.exec(ctx, `DELETE FROM rate_events WHERE created_at < ?`, now-24*3600)
 	return classify(err)
 }

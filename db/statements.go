@@ -74,6 +74,9 @@ func prepare(ctx context.Context, pool *sqlx.DB, d dialect, write bool) (*statem
 	return st, nil
 }
 
+// close closes every statement but keeps them: a request still running after Close
+// (a connection the server finishes late) gets "statement is closed", not a nil
+// pointer panic that kills the process. Closing twice is harmless.
 func (st *statements) close() {
 	if st == nil {
 		return
@@ -81,7 +84,6 @@ func (st *statements) close() {
 	for _, it := range st.list(true) {
 		if *it.dst != nil {
 			(*it.dst).Close()
-			*it.dst = nil
 		}
 	}
 }

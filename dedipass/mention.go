@@ -1,30 +1,42 @@
 package dedipass
 
 import (
-	"html"
-	"regexp"
 	"strings"
+
+	"github.com/microcosm-cc/bluemonday"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
-// allowedTag matches an escaped allow-listed tag without attributes, e.g. "&lt;b&gt;",
-// "&lt;/strong&gt;", "&lt;br /&gt;".
-var allowedTag = regexp.MustCompile(`(?i)&lt;(/?)(b|strong|i|em|u|small|br|p|span)\s*/?&gt;`)
+// mentionTags are the formatting tags a legal mention keeps, without attributes.
+var mentionTags = []string{"b", "strong", "i", "em", "u", "small", "br", "p", "span"}
 
-// SanitizeMention turns the legal mention of an offer (HTML from Dedipass) into safe
-// HTML: everything is escaped, then a few formatting tags without attributes are
-// allowed back. No attribute, link, script or style can survive.
+// mentionPolicy is bluemonday's parser-based sanitiser with those tags alone: every
+// attribute, link, script and style is dropped.
+var mentionPolicy = func() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowElements(mentionTags...)
+	return p
+}()
+
+// SanitizeMention turns the legal mention of an offer (HTML from Dedipass) into safe,
+// balanced HTML: bluemonday keeps the formatting tags above, then the HTML5 parser
+// closes what was left open and drops stray closing tags, so a mention cannot break
+// the page around it.
 func SanitizeMention(s string) string {
 	if len(s) > 4000 {
 		s = s[:4000]
 	}
-	s = strings.ToValidUTF8(s, "")
-	escaped := html.EscapeString(html.UnescapeString(s))
-	return allowedTag.ReplaceAllStringFunc(escaped, func(m string) string {
-		sub := allowedTag.FindStringSubmatch(m)
-		tag := strings.ToLower(sub[2])
-		if tag == "br" {
-			return "<br>"
+	clean := mentionPolicy.Sanitize(strings.ToValidUTF8(s, ""))
+	nodes, err := html.ParseFragment(strings.NewReader(clean), &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div})
+	if err != nil {
+		return html.EscapeString(clean)
+	}
+	var b strings.Builder
+	for _, n := range nodes {
+		if err := html.Render(&b, n); err != nil {
+			return html.EscapeString(clean)
 		}
-		return "<" + sub[1] + tag + ">"
-	})
+	}
+	return b.String()
 }

@@ -36,7 +36,7 @@ func (s *Server) dedipassCallback(c *fiber.Ctx) error {
 		return err
 	}
 	if res.Outcome == billing.CallbackWrongKey {
-		s.log.Warn("dedipass callback with a wrong key", "ip", c.IP())
+		s.log.Warn("dedipass callback with a wrong key", "ip", s.clientIP(c))
 	}
 	return s.callbackAnswer(c, res)
 }

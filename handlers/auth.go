@@ -3,6 +3,7 @@ package handlers
 import (
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -37,13 +38,13 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 func (s *Server) loginSubmit(c *fiber.Ctx) error {
 	email := strings.TrimSpace(c.FormValue("email"))
 	next := safeNext(c.FormValue("next"))
-	u, err := s.accounts.Login(c.UserContext(), email, c.FormValue("password"), c.IP())
+	u, err := s.accounts.Login(c.UserContext(), email, c.FormValue("password"), s.clientIP(c))
 	if err != nil {
 		status, key, ok := formOutcome(err)
 		if !ok {
 			return err
 		}
-		s.log.Info("login refused", "ip", c.IP(), "reason", key)
+		s.log.Info("login refused", "ip", s.clientIP(c), "reason", key)
 		return s.page(c, status, "public/login", tr(c, "auth.login_title"),
 			fiber.Map{"Error": tr(c, key), "Email": email, "Next": next})
 	}
@@ -64,7 +65,7 @@ func (s *Server) startSession(c *fiber.Ctx, userID int64) error {
 	if old, ok := c.Locals("session").(string); ok && old != "" {
 		_ = s.accounts.Logout(c.UserContext(), old)
 	}
-	tok, err := s.accounts.NewSession(c.UserContext(), userID, c.IP(), c.Get(fiber.HeaderUserAgent))
+	tok, err := s.accounts.NewSession(c.UserContext(), userID, s.clientIP(c), c.Get(fiber.HeaderUserAgent))
 	if err != nil {
 		return err
 	}
@@ -81,7 +82,7 @@ func (s *Server) registerPage(c *fiber.Ctx) error {
 
 func (s *Server) registerSubmit(c *fiber.Ctx) error {
 	email, name := strings.TrimSpace(c.FormValue("email")), c.FormValue("name")
-	u, err := s.accounts.Register(c.UserContext(), email, c.FormValue("password"), name, "client", langOf(c))
+	u, err := s.accounts.SignUp(c.UserContext(), s.clientIP(c), email, c.FormValue("password"), name, langOf(c))
 	if err != nil {
 		status, key, ok := formOutcome(err)
 		if !ok {
@@ -127,9 +128,13 @@ func (s *Server) switchLang(c *fiber.Ctx) error {
 	return c.Redirect(back, fiber.StatusSeeOther)
 }
 
-// safeNext keeps only local paths, so ?next= cannot send a user to another site.
+// safeNext keeps only local paths, so ?next= cannot send a user to another site: "/"
+// followed by neither "/" nor a backslash, and no backslash or control character
+// anywhere (browsers drop TABs and newlines from URLs and read a backslash as "/", so
+// "/<TAB>/evil.example" is another origin).
 func safeNext(p string) string {
-	if len(p) > 500 || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if len(p) > 500 || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") ||
+		strings.ContainsRune(p, '\\') || strings.IndexFunc(p, unicode.IsControl) >= 0 {
 		return ""
 	}
 	return p

@@ -236,10 +236,11 @@ func TestTrustedProxyForLoginLimit(t *testing.T) {
 		return c.Do("POST", "/login", url.Values{"email": {email}, "password": {"wrong"}, "_csrf": {tok}},
 			map[string]string{"X-Forwarded-For": ip}).Status
 	}
-	// Not trusted: every attempt counts for 127.0.0.1, whatever the header says.
+	// Not trusted: every attempt counts for 127.0.0.1, whatever the header says
+	// (20 failures from one IP, any emails, lock that IP).
 	env := apptest.Start(t, apptest.Options{})
 	c := env.NewClient()
-	for i := 0; i < 5; i++ {
+	for i := 0; i < 20; i++ {
 		fail(env, c, fmt.Sprintf("10.0.0.%d", i), fmt.Sprintf("u%d@example.com", i))
 	}
 	if st := fail(env, c, "10.9.9.9", "other@example.com"); st != http.StatusTooManyRequests {
@@ -248,7 +249,7 @@ func TestTrustedProxyForLoginLimit(t *testing.T) {
 	// Trusted loopback proxy: the forwarded address is the client's.
 	env2 := apptest.Start(t, apptest.Options{TrustedProxies: []string{"127.0.0.1"}})
 	c2 := env2.NewClient()
-	for i := 0; i < 5; i++ {
+	for i := 0; i < 20; i++ {
 		fail(env2, c2, "203.0.113.7", fmt.Sprintf("v%d@example.com", i))
 	}
 	if st := fail(env2, c2, "203.0.113.7", "w@example.com"); st != http.StatusTooManyRequests {

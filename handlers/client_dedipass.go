@@ -163,7 +163,7 @@ func (s *Server) dedipassSandboxCode(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	code, err := s.dedipass.IssueSandboxCode(set.Dedipass)
+	code, err := s.dedipass.IssueSandboxCode(c.UserContext(), set.Dedipass, currentUser(c).ID)
 	if err != nil {
 		return err // sandbox off: the error page, as errorTable says
 	}

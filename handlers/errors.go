@@ -42,10 +42,14 @@ var errorTable = []struct {
 	{db.ErrInvalidInput, fiber.StatusBadRequest, "error.bad_request", true},
 	{backoffice.ErrUnknownModule, fiber.StatusNotFound, "error.not_found", true},
 	{billing.ErrNotSandbox, fiber.StatusNotFound, "dedipass.sandbox_off", true},
+	{billing.ErrTooManySandboxCodes, fiber.StatusTooManyRequests, "dedipass.sandbox_too_many", true},
+	{accounts.ErrBusy, fiber.StatusServiceUnavailable, "error.busy", true},
+	{accounts.ErrSetupClosed, fiber.StatusForbidden, "setup.bad_token", true},
 
 	// Accounts: login and registration.
 	{accounts.ErrBadCredentials, fiber.StatusUnauthorized, "auth.bad_credentials", false},
 	{accounts.ErrTooManyAttempts, fiber.StatusTooManyRequests, "auth.too_many", false},
+	{accounts.ErrTooManySignUps, fiber.StatusTooManyRequests, "auth.too_many_signups", false},
 	{accounts.ErrEmailInvalid, fiber.StatusUnprocessableEntity, "auth.email_invalid", false},
 	{accounts.ErrPasswordTooShort, fiber.StatusUnprocessableEntity, "auth.password_short", false},
 	{accounts.ErrPasswordTooLong, fiber.StatusUnprocessableEntity, "auth.password_long", false},
@@ -92,8 +96,11 @@ var errorTable = []struct {
 	{backoffice.ErrFundRequired, fiber.StatusConflict, "admin.module_needs_fund", false},
 	{backoffice.ErrInvalidRole, fiber.StatusBadRequest, "admin.role_invalid", false},
 	{backoffice.ErrSelfDemotion, fiber.StatusConflict, "admin.role_self", false},
+	{backoffice.ErrLastAdmin, fiber.StatusConflict, "admin.role_last_admin", false},
+	{backoffice.ErrNotAdmin, fiber.StatusForbidden, "error.admin_only", true},
 	{wallet.ErrAdjustmentInvalid, fiber.StatusUnprocessableEntity, "admin.adjust_bad_amount", false},
 	{wallet.ErrAdjustmentZero, fiber.StatusUnprocessableEntity, "admin.adjust_zero", false},
+	{wallet.ErrBalanceTooLarge, fiber.StatusUnprocessableEntity, "admin.adjust_too_large", false},
 	{wallet.ErrReasonRequired, fiber.StatusUnprocessableEntity, "admin.adjust_reason_required", false},
 	{wallet.ErrReasonTooLong, fiber.StatusUnprocessableEntity, "admin.adjust_reason_long", false},
 	// Its sentence takes the current balance, given by the handler.

@@ -47,6 +47,9 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 		case err == nil:
 			c.Locals("user", u)
 			c.Locals("session", tok)
+			// Nothing a logged-in user sees is kept by the browser: Back after logout
+			// must not show the wallet (SPEC §3).
+			c.Set(fiber.HeaderCacheControl, "no-store")
 		case errors.Is(err, db.ErrNotFound):
 			// expired or logged out: treat as anonymous
 		default:
@@ -82,30 +85,57 @@ func langOf(c *fiber.Ctx) string {
 	return i18n.Default
 }
 
-// csrfToken is the token of this browser: an HMAC (key kept in the database, so every
-// instance agrees) of a random HttpOnly browser cookie set here when missing. It stays
-// the same across login and logout, so a page loaded before logging in still posts, and
-// another site can neither read the cookie nor compute the token.
+// csrfToken is the token of this browser as this response carries it. The browser's
+// token is an HMAC (key kept in the database, so every instance agrees) of a random
+// HttpOnly browser cookie set here when missing; it stays the same across login and
+// logout, so a page loaded before logging in still posts, and another site can
+// neither read the cookie nor compute the token. On the wire it is masked afresh for
+// each response (a random pad, then the token XOR the pad), so a compressed page never
+// repeats it and BREACH-style guessing learns nothing.
 func (s *Server) csrfToken(c *fiber.Ctx) string {
 	if t, ok := c.Locals("csrf").(string); ok {
 		return t
 	}
+	raw := s.browserToken(c)
+	pad := make([]byte, len(raw))
+	_, _ = rand.Read(pad)
+	masked := make([]byte, 0, 2*len(raw))
+	masked = append(masked, pad...)
+	for i := range raw {
+		masked = append(masked, raw[i]^pad[i])
+	}
+	t := base64.RawURLEncoding.EncodeToString(masked)
+	c.Locals("csrf", t)
+	return t
+}
+
+// browserToken is the unmasked token of this browser (csrfToken).
+func (s *Server) browserToken(c *fiber.Ctx) []byte {
 	anon := c.Cookies(anonCookie)
 	if len(anon) < 20 || len(anon) > 64 {
 		b := make([]byte, 24)
 		_, _ = rand.Read(b)
 		anon = base64.RawURLEncoding.EncodeToString(b)
 		s.setCookie(c, anonCookie, anon, 400*24*time.Hour)
+		c.Request().Header.SetCookie(anonCookie, anon) // later calls in this request agree
 	}
-	t := s.sign("browser:" + anon)
-	c.Locals("csrf", t)
-	return t
+	m := hmac.New(sha256.New, s.csrfKey)
+	m.Write([]byte("browser:" + anon))
+	return m.Sum(nil)
 }
 
-func (s *Server) sign(v string) string {
-	m := hmac.New(sha256.New, s.csrfKey)
-	m.Write([]byte(v))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+// csrfValid unmasks a token sent back and compares it in constant time.
+func (s *Server) csrfValid(c *fiber.Ctx, got string) bool {
+	b, err := base64.RawURLEncoding.DecodeString(got)
+	want := s.browserToken(c)
+	if err != nil || len(b) != 2*len(want) {
+		return false
+	}
+	pad, x := b[:len(want)], b[len(want):]
+	for i := range x {
+		x[i] ^= pad[i]
+	}
+	return subtle.ConstantTimeCompare(x, want) == 1
 }
 
 // checkCSRF refuses state-changing requests without the right token (SPEC §9).
@@ -122,8 +152,7 @@ func (s *Server) checkCSRF(c *fiber.Ctx) error {
 	if got == "" {
 		got = c.FormValue("_csrf")
 	}
-	want := s.csrfToken(c)
-	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+	if got == "" || !s.csrfValid(c, got) {
 		return fiber.NewError(fiber.StatusForbidden, i18n.T(langOf(c), "error.csrf"))
 	}
 	return c.Next()
@@ -134,7 +163,7 @@ func requireUser(c *fiber.Ctx) error {
 	if currentUser(c) == nil {
 		next := c.OriginalURL()
 		target := "/login"
-		if c.Method() == fiber.MethodGet && strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") {
+		if c.Method() == fiber.MethodGet && safeNext(next) != "" {
 			target += "?next=" + url.QueryEscape(next)
 		}
 		if c.Get("HX-Request") == "true" {
@@ -194,5 +223,5 @@ func (s *Server) requireModule(name string) fiber.Handler {
 
 // actor is who acts in this request, for the audit log.
 func (s *Server) actor(c *fiber.Ctx) db.Actor {
-	return db.Actor{UserID: currentUser(c).ID, IP: c.IP()}
+	return db.Actor{UserID: currentUser(c).ID, IP: s.clientIP(c)}
 }

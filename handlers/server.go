@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -50,9 +51,11 @@ type Server struct {
 	backoffice *backoffice.Backoffice
 	dedipass   *billing.Dedipass
 	csrfKey    []byte
-	secure     bool
-	log        *slog.Logger
-	currency   atomic.Pointer[string] // the shop currency last loaded (settings.go)
+	// trustedProxies may set X-Forwarded-For (clientip.go).
+	trustedProxies []netip.Prefix
+	secure         bool
+	log            *slog.Logger
+	currency       atomic.Pointer[string] // the shop currency last loaded (settings.go)
 }
 
 // BodyLimit caps every request body (SPEC §10: a 10 MB callback → 413).
@@ -73,6 +76,8 @@ func New(cfg Config, store *db.Store) (*fiber.App, *Server, error) {
 		secure:     strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https://"),
 		log:        cfg.Logger,
 		dedipass:   billing.NewDedipass(store, cfg.DedipassAPI, cfg.Logger),
+
+		trustedProxies: parseTrusted(cfg.TrustedProxies),
 	}
 	key, err := s.loadOrCreateSecret(context.Background(), settings.KeyCSRFSecret)
 	if err != nil {
@@ -96,12 +101,14 @@ func New(cfg Config, store *db.Store) (*fiber.App, *Server, error) {
 		IdleTimeout:           60 * time.Second,
 		DisableStartupMessage: true,
 		ErrorHandler:          s.errorHandler,
-		AppName:               "Recharge",
+		// Multipart bodies are parsed by the handler that wants them (the callback,
+		// which answers a broken one in JSON), not before routing with Go's message.
+		DisablePreParseMultipartForm: true,
+		AppName:                      "Recharge",
 	}
 	if len(cfg.TrustedProxies) > 0 {
 		fcfg.EnableTrustedProxyCheck = true
 		fcfg.TrustedProxies = cfg.TrustedProxies
-		fcfg.ProxyHeader = fiber.HeaderXForwardedFor
 	}
 	app := fiber.New(fcfg)
 	s.routes(app)
@@ -153,7 +160,9 @@ func (s *Server) templateFuncs() map[string]any {
 			return tm.Format("02/01/2006")
 		},
 		"add": func(a, b int) int { return a + b },
-		"sub": func(a, b int) int { return a - b },
+		// mixedScripts flags look-alike emails in admin lists (SPEC §3).
+		"mixedScripts": accounts.MixedScripts,
+		"sub":          func(a, b int) int { return a - b },
 	}
 	for name, f := range keyFuncs() {
 		funcs[name] = f

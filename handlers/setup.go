@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"github.com/gofiber/fiber/v2"
-
-	"recharge/db"
 )
 
 // The one-time setup page creates the first administrator (SPEC §2). It answers 404
@@ -36,7 +34,7 @@ func (s *Server) setupSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	email, name := c.FormValue("email"), c.FormValue("name")
-	u, err := s.accounts.Register(c.UserContext(), email, c.FormValue("password"), name, "admin", langOf(c))
+	u, err := s.accounts.SetupAdmin(c.UserContext(), s.clientIP(c), token, email, c.FormValue("password"), name, langOf(c))
 	if err != nil {
 		status, key, ok := formOutcome(err)
 		if !ok {
@@ -45,10 +43,6 @@ func (s *Server) setupSubmit(c *fiber.Ctx) error {
 		return s.page(c, status, "public/setup", tr(c, "setup.title"),
 			fiber.Map{"Error": tr(c, key), "Email": email, "Name": name, "Token": token})
 	}
-	if err := s.accounts.CompleteSetup(c.UserContext()); err != nil {
-		return err
-	}
-	_ = s.store.Audit(c.UserContext(), db.Actor{UserID: u.ID, IP: c.IP()}, "setup.first_admin", u.Email, "")
 	s.log.Info("first administrator created", "user_id", u.ID)
 	if err := s.startSession(c, u.ID); err != nil {
 		return err

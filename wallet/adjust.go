@@ -15,6 +15,10 @@ import (
 // MaxReasonLen is the longest adjustment reason, in characters.
 const MaxReasonLen = 500
 
+// MaxBalance is the largest balance an adjustment may reach: the largest amount
+// money.Parse accepts, far below what int64 cents hold.
+const MaxBalance = money.MaxUnits * 100
+
 // Adjust adds amountText (a decimal such as "5", "-2.50" or "-2,50") to a
 // customer's wallet with a required reason (SPEC §6). The ledger entry (kind
 // adjustment, with the admin as actor and the reason as note) and the audit entry are
@@ -42,6 +46,17 @@ func (w *Wallet) Adjust(ctx context.Context, actor db.Actor, userID int64, amoun
 		e.ActorID = &id
 	}
 	err = w.Store.Tx(ctx, func(tx *db.Tx) error {
+		// Bounds before SQL: a balance past MaxBalance would end in an int64 overflow
+		// inside the UPDATE (a 500), so it is refused with a sentence.
+		if amount > 0 {
+			u, err := tx.UserByID(ctx, userID)
+			if err != nil {
+				return err
+			}
+			if int64(amount) > MaxBalance-u.BalanceCents {
+				return ErrBalanceTooLarge
+			}
+		}
 		if err := tx.ApplyLedger(ctx, e); err != nil {
 			return err
 		}

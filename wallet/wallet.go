@@ -41,4 +41,6 @@ var (
 	// value (not ErrInsufficientFunds, which a customer's debit reports), so the admin
 	// is told this and the customer the other.
 	ErrAdjustmentNegative = errors.New("adjustment would make the balance negative")
+	// ErrBalanceTooLarge: the adjustment would take the balance past MaxBalance.
+	ErrBalanceTooLarge = errors.New("adjustment would make the balance too large")
 )

@@ -69,6 +69,9 @@ const DefaultRate = "FR-SMS-250"
 // TestRate is the rate of codes from IssueTestCode, as at Dedipass.
 const TestRate = "TEST-MODE"
 
+// MaxCodes bounds the issued codes kept in memory; past it the oldest are forgotten.
+const MaxCodes = 10000
+
 // Options configures a Server; the zero value is usable.
 type Options struct {
 	// PublicKey and PrivateKey are the accepted pair (see SetKeys). When both
@@ -90,6 +93,7 @@ type Server struct {
 	mu           sync.Mutex
 	pub, priv    string
 	codes        map[string]*issued // by upper-case code
+	order        []string           // codes in issue order, to forget the oldest past MaxCodes
 	failure      Failure
 	ratesFailure Failure
 	answers      int // success answers so far, for Alternate
@@ -204,6 +208,11 @@ func (s *Server) issue(rate, virtualCurrency, payout string) string {
 		if _, taken := s.codes[code]; taken {
 			continue
 		}
+		for len(s.codes) >= MaxCodes && len(s.order) > 0 {
+			delete(s.codes, s.order[0])
+			s.order = s.order[1:]
+		}
+		s.order = append(s.order, code)
 		s.codes[code] = &issued{
 			code:            code,
 			rate:            rate,

@@ -1,0 +1,13 @@
+package db
+
+import "context"
+
+// LockAdmins takes the write lock of every admin row (a no-op UPDATE) before a role
+// change checks how many admins remain. SQLite's single writer already serialises the
+// transaction; on PostgreSQL two demotions that each see the other admin still active
+// would otherwise both commit and leave none. The second waits here, and its next
+// statements see the first one's commit.
+func (c *conn) LockAdmins(ctx context.Context) error {
+	_, err := c.exec(ctx, `UPDATE users SET role = role WHERE role = 'admin'`)
+	return err
+}
