@@ -57,7 +57,8 @@ const (
 	sqlPaymentReopen = `UPDATE payments SET status = 'pending', user_id = ?, updated_at = ? WHERE id = ? AND credited_at IS NULL`
 	sqlPaymentInsert = `INSERT INTO payments (code, code_key, user_id, custom, status, source, rate, solution,
 				country, identifier, payout_cents, virtual_currency, credit_cents, test, sandbox, reason, raw, created_at, updated_at, credited_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (code_key) DO NOTHING RETURNING id`
 )
 
 // PaymentByCode finds a code's row (normalised key).

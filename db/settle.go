@@ -180,26 +180,33 @@ func (tx *Tx) run(ctx context.Context, st *sqlx.Stmt) error {
 	return err
 }
 
-// settleOne is the rule for one code inside the settlement transaction.
+// settleOne is the rule for one code inside the settlement transaction. A new code
+// (the usual case of a callback) is inserted first, in one statement; only a code
+// already known is read and updated.
 func (tx *Tx) settleOne(ctx context.Context, p *Payment) (Settlement, error) {
-	var cur Payment
-	err := tx.stmt(ctx, tx.st.paymentByKey).GetContext(ctx, &cur, p.CodeKey)
-	exists := err == nil
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return Recorded, err
-	}
-	if exists && cur.Credited() {
-		return alreadyCredited(p, &cur), nil
-	}
 	now := Now()
-	p.UpdatedAt = now
+	p.CreatedAt, p.UpdatedAt = now, now
 	if p.Status == StatusCredited {
 		p.CreditedAt = &now
 	} else {
 		p.CreditedAt = nil
 		p.CreditCents = 0
 	}
+	err := tx.stmt(ctx, tx.st.paymentInsert).QueryRowxContext(ctx,
+		p.Code, p.CodeKey, p.UserID, p.Custom, p.Status, p.Source, p.Rate, p.Solution, p.Country, p.Identifier,
+		p.PayoutCents, p.VirtualCurrency, p.CreditCents, p.Test, p.Sandbox, p.Reason, p.Raw, now, now, p.CreditedAt).Scan(&p.ID)
+	exists := errors.Is(err, sql.ErrNoRows) // ON CONFLICT DO NOTHING: the code has a row
+	if err != nil && !exists {
+		return Recorded, err
+	}
 	if exists {
+		var cur Payment
+		if err := tx.stmt(ctx, tx.st.paymentByKey).GetContext(ctx, &cur, p.CodeKey); err != nil {
+			return Recorded, err
+		}
+		if cur.Credited() {
+			return alreadyCredited(p, &cur), nil
+		}
 		p.ID, p.CreatedAt = cur.ID, cur.CreatedAt
 		var n int64
 		if p.Status == StatusPending && cur.Status != StatusPending {
@@ -223,14 +230,6 @@ func (tx *Tx) settleOne(ctx context.Context, p *Payment) (Settlement, error) {
 		}
 		if p.Status == StatusPending {
 			return Recorded, nil
-		}
-	} else {
-		p.CreatedAt = now
-		err = tx.stmt(ctx, tx.st.paymentInsert).QueryRowxContext(ctx,
-			p.Code, p.CodeKey, p.UserID, p.Custom, p.Status, p.Source, p.Rate, p.Solution, p.Country, p.Identifier,
-			p.PayoutCents, p.VirtualCurrency, p.CreditCents, p.Test, p.Sandbox, p.Reason, p.Raw, now, now, p.CreditedAt).Scan(&p.ID)
-		if err != nil {
-			return Recorded, err
 		}
 	}
 	if p.Status != StatusCredited {

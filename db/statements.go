@@ -29,10 +29,11 @@ type statements struct {
 	paymentInsert *sqlx.Stmt
 	ledgerMove    *sqlx.Stmt
 	ledgerInsert  *sqlx.Stmt
+	ledgerApply   *sqlx.Stmt // PostgreSQL only (nil on SQLite): move and entry at once
 }
 
 // list pairs each field with its SQL; write statements are left out of a read set.
-func (st *statements) list(write bool) []struct {
+func (st *statements) list(write, postgres bool) []struct {
 	dst   **sqlx.Stmt
 	query string
 } {
@@ -57,13 +58,16 @@ func (st *statements) list(write bool) []struct {
 			item{&st.ledgerMove, sqlLedgerMove},
 			item{&st.ledgerInsert, sqlLedgerInsert},
 		)
+		if postgres {
+			out = append(out, item{&st.ledgerApply, sqlLedgerApply})
+		}
 	}
 	return out
 }
 
 func prepare(ctx context.Context, pool *sqlx.DB, d dialect, write bool) (*statements, error) {
 	st := &statements{}
-	for _, it := range st.list(write) {
+	for _, it := range st.list(write, d.name == "postgres") {
 		p, err := pool.PreparexContext(ctx, d.rebind(it.query))
 		if err != nil {
 			st.close()
@@ -81,7 +85,7 @@ func (st *statements) close() {
 	if st == nil {
 		return
 	}
-	for _, it := range st.list(true) {
+	for _, it := range st.list(true, true) {
 		if *it.dst != nil {
 			(*it.dst).Close()
 		}
