@@ -49,14 +49,6 @@ func (d dialect) rebind(query string) string {
 	return sqlx.Rebind(d.bindType, query)
 }
 
-// bool is the literal for a boolean value.
-func (d dialect) bool(v bool) string {
-	if v {
-		return d.True
-	}
-	return d.False
-}
-
 // driverErrors maps the engines' errors to the package's sentinel errors: unique
 // violations to ErrConflict, a database that cannot take writes now (read-only, disk
 // full, locked, I/O, connection lost, shutting down, too many connections) to
