@@ -92,7 +92,7 @@ func (d *Dedipass) SaveConfig(ctx context.Context, actor db.Actor, form url.Valu
 		unitStr = "100"
 	}
 	unit, err := strconv.ParseInt(unitStr, 10, 64)
-	if err != nil || unit < 0 || unit > 1_000_000 {
+	if err != nil || unit < 1 || unit > 1_000_000 {
 		return &ErrSettings{Field: "unit_cents"}
 	}
 	flag := func(name string) (string, error) {
