@@ -36,11 +36,16 @@ const (
 )
 
 // accept sets what a code Dedipass accepted does (form and callback alike): a test
-// code is only recorded unless credit_test_codes is on, any other code credits
-// cfg.CreditFor(vc). The error is an overflow of the credit.
+// code is only recorded unless credit_test_codes is on (and then one worth nothing is
+// still only a test), any other code credits cfg.CreditFor(vc). The error is an
+// overflow of the credit.
 func accept(cfg settings.Dedipass, p *db.Payment, vc money.Micros) error {
 	if p.Test && !cfg.CreditTestCodes {
 		p.Status, p.Reason = db.StatusTest, "test code (not credited: setting credit_test_codes is off)"
+		return nil
+	}
+	if p.Test && vc == 0 {
+		p.Status, p.Reason = db.StatusTest, "test code worth nothing (virtual_currency 0 or absent)"
 		return nil
 	}
 	credit, err := cfg.CreditFor(vc)
@@ -95,6 +100,14 @@ func (d *Dedipass) SaveConfig(ctx context.Context, actor db.Actor, form url.Valu
 	if err != nil || unit < 1 || unit > 1_000_000 {
 		return &ErrSettings{Field: "unit_cents"}
 	}
+	maxStr := strings.TrimSpace(form.Get("max_credit_cents"))
+	if maxStr == "" {
+		maxStr = strconv.FormatInt(int64(settings.DefaultMaxCredit), 10)
+	}
+	maxCredit, err := strconv.ParseInt(maxStr, 10, 64)
+	if err != nil || maxCredit < 1 || maxCredit > 1_000_000_000 {
+		return &ErrSettings{Field: "max_credit_cents"}
+	}
 	flag := func(name string) (string, error) {
 		switch v := form.Get(name); v {
 		case "1", "on", "true":
@@ -112,13 +125,14 @@ func (d *Dedipass) SaveConfig(ctx context.Context, actor db.Actor, form url.Valu
 	if err != nil {
 		return err
 	}
-	cfg := settings.Dedipass{PublicKey: pub, PrivateKey: priv, UnitCents: money.Cents(unit), CreditTestCodes: tests == "1", Sandbox: sbx == "1"}
+	cfg := settings.Dedipass{PublicKey: pub, PrivateKey: priv, UnitCents: money.Cents(unit), CreditTestCodes: tests == "1", Sandbox: sbx == "1",
+		MaxCreditCents: money.Cents(maxCredit)}
 	changedKey := "no"
 	if priv != "" {
 		changedKey = "yes"
 	}
-	details := fmt.Sprintf("public_key set=%t, private_key changed=%s, unit_cents=%d, credit_test_codes=%s, sandbox=%s",
-		pub != "", changedKey, unit, tests, sbx)
+	details := fmt.Sprintf("public_key set=%t, private_key changed=%s, unit_cents=%d, credit_test_codes=%s, sandbox=%s, max_credit_cents=%d",
+		pub != "", changedKey, unit, tests, sbx, maxCredit)
 	err = d.Store.Tx(ctx, func(tx *db.Tx) error {
 		if err := tx.SetSettings(ctx, cfg.Values()); err != nil {
 			return err
@@ -301,6 +315,7 @@ func (d *Dedipass) Redeem(ctx context.Context, cfg settings.Dedipass, user *db.U
 	}
 
 	p := fill(base, answer)
+	p.Country, p.Solution = d.place(cfg, p.Rate)
 	if !answer.Success {
 		p.Status, p.Reason = db.StatusRefused, answer.Message
 	} else if err := accept(cfg, &p, answer.VirtualCurrency); err != nil {
@@ -373,18 +388,17 @@ func fill(p db.Payment, a dedipass.Result) db.Payment {
 	p.VirtualCurrency = a.VirtualCurrency.String()
 	p.Test = a.Test
 	p.Raw = string(a.Raw)
-	p.Country, p.Solution = splitRate(a.Rate)
 	return p
 }
 
-// splitRate reads country and solution from a Dedipass rate such as "FR-SMS-250"
-// or "BE-AUDIOTEL-300"; unknown shapes give empty values.
-func splitRate(rate string) (country, solution string) {
-	parts := strings.Split(rate, "-")
-	if len(parts) < 2 || len(parts[0]) != 2 {
-		return "", ""
+// place is the country and solution of a payment at rate: those of the cached offer
+// with the same rate, else empty. Rates are opaque strings and are never parsed.
+func (d *Dedipass) place(cfg settings.Dedipass, rate string) (country, solution string) {
+	c, pub, _ := d.client(cfg)
+	if o, ok := c.CachedOffer(pub, rate); ok {
+		return o.CountryISO, o.Solution
 	}
-	return strings.ToUpper(parts[0]), strings.ToUpper(parts[1])
+	return "", ""
 }
 
 // CallbackOutcome is what became of a Dedipass callback.
@@ -421,12 +435,13 @@ func (d *Dedipass) Callback(ctx context.Context, cfg settings.Dedipass, form url
 		}
 		return CallbackResult{Outcome: CallbackInvalid, Detail: ce.Message}, nil
 	}
+	cb = cb.Redacted(cfg.PrivateKey)
 	p := db.Payment{
 		Code: cb.Code, CodeKey: dedipass.CodeKey(cb.Code), Custom: cb.Custom, Source: "callback", Sandbox: cfg.Sandbox,
 		Rate: cb.Rate, Identifier: cb.Identifier, PayoutCents: int64(cb.Payout.Cents()),
 		VirtualCurrency: cb.VirtualCurrency.String(), Test: cb.Test, Raw: string(dedipass.RawForm(form, cfg.PrivateKey, cfg.PublicKey)),
 	}
-	p.Country, p.Solution = splitRate(cb.Rate)
+	p.Country, p.Solution = d.place(cfg, cb.Rate)
 	user, err := d.Store.UserByCustom(ctx, cb.Custom)
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return CallbackResult{}, err

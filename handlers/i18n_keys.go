@@ -88,6 +88,7 @@ var dedipassSettingsKeys = map[string]string{
 	"public_key":        "dedipass.settings_bad_public_key",
 	"private_key":       "dedipass.settings_bad_private_key",
 	"unit_cents":        "dedipass.settings_bad_unit_cents",
+	"max_credit_cents":  "dedipass.settings_bad_max_credit_cents",
 	"credit_test_codes": "dedipass.settings_bad_credit_test_codes",
 	"sandbox":           "dedipass.settings_bad_sandbox",
 }

@@ -63,11 +63,16 @@ const (
 	AsStrings             // both as JSON strings
 )
 
-// DefaultRate is the rate of codes from IssueCode.
-const DefaultRate = "FR-SMS-250"
+// DefaultRate is the rate of codes from IssueCode. Rates are opaque strings of varied
+// shapes at Dedipass ("xx-FR-SMS-250", "AUDIOTEL-300", "neosurf500"): the offers below
+// imitate that, so nothing in the portal can get away with parsing them.
+const DefaultRate = "xx-FR-SMS-250"
 
 // TestRate is the rate of codes from IssueTestCode, as at Dedipass.
 const TestRate = "TEST-MODE"
+
+// TestIdentifier is the identifier of codes from IssueTestCodeByIdentifier, as at Dedipass.
+const TestIdentifier = "TEST-CODE"
 
 // MaxCodes bounds the issued codes kept in memory; past it the oldest are forgotten.
 const MaxCodes = 10000
@@ -173,6 +178,12 @@ func (s *Server) IssueTestCode(virtualCurrency, payout string) string {
 	return s.issue(TestRate, virtualCurrency, payout)
 }
 
+// IssueTestCodeByIdentifier is IssueTestCode for the other kind of test code
+// seen at Dedipass: an ordinary rate, and identifier "TEST-CODE".
+func (s *Server) IssueTestCodeByIdentifier(virtualCurrency, payout string) string {
+	return s.issueWith(DefaultRate, TestIdentifier, virtualCurrency, payout)
+}
+
 // IssueCodeForRate issues a code as if the customer had paid the offer
 // with that rate (see the rates answer): its virtual_currency is the
 // offer's user_earns and its payout a plausible merchant share. ok is false
@@ -201,6 +212,14 @@ func (s *Server) MarkUsed(code string) bool {
 }
 
 func (s *Server) issue(rate, virtualCurrency, payout string) string {
+	return s.issueWith(rate, "", virtualCurrency, payout)
+}
+
+// issueWith issues a code; an empty identifier gets a random one.
+func (s *Server) issueWith(rate, identifier, virtualCurrency, payout string) string {
+	if identifier == "" {
+		identifier = "SBX-" + randomText(12)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for {
@@ -218,7 +237,7 @@ func (s *Server) issue(rate, virtualCurrency, payout string) string {
 			rate:            rate,
 			virtualCurrency: virtualCurrency,
 			payout:          payout,
-			identifier:      "SBX-" + randomText(12),
+			identifier:      identifier,
 		}
 		return code
 	}
@@ -464,23 +483,23 @@ type offer struct {
 }
 
 var offers = []offer{
-	{CountryID: 1, ISO: "FR", Name: "France", Solution: "SMS", Rate: "FR-SMS-150",
+	{CountryID: 1, ISO: "FR", Name: "France", Solution: "SMS", Rate: "xx-FR-SMS-150",
 		Price: "1.50", Currency: "EUR", earns: "1", EarnsNumber: true, payout: "0.8120",
 		Keyword: "CODE", Shortcode: "81091",
 		Mention: "<b>1,50 €</b> par SMS + prix d'un SMS"},
-	{CountryID: 1, ISO: "FR", Name: "France", Solution: "SMS", Rate: "FR-SMS-250",
+	{CountryID: 1, ISO: "FR", Name: "France", Solution: "SMS", Rate: "xx-FR-SMS-250",
 		Price: "2.5", PriceNumber: true, Currency: "EUR", earns: "2", payout: "1.3750",
 		Keyword: "RECHARGE", Shortcode: "81019",
 		Mention: "<b>2,50 €</b> par SMS + prix d'un SMS"},
-	{CountryID: 1, ISO: "FR", Name: "France", Solution: "Audiotel", Rate: "FR-AUDIOTEL-300",
+	{CountryID: 1, ISO: "FR", Name: "France", Solution: "Audiotel", Rate: "AUDIOTEL-300",
 		Price: "3.00", Currency: "EUR", earns: "2.5", EarnsNumber: true, payout: "1.62",
 		Phone:   "08 99 19 00 00",
 		Mention: "<b>3,00 €</b> par appel + prix d'un appel"},
-	{CountryID: 1, ISO: "FR", Name: "France", Solution: "Neosurf", Rate: "FR-NEOSURF-500",
+	{CountryID: 1, ISO: "FR", Name: "France", Solution: "Neosurf", Rate: "neosurf500",
 		Price: "5", PriceNumber: true, Currency: "EUR", earns: "5", payout: "3.90",
-		Link:    "https://neosurf.example/sandbox?rate=FR-NEOSURF-500",
+		Link:    "https://neosurf.example/sandbox?rate=neosurf500",
 		Mention: "Paiement de <b>5,00 €</b> par ticket Neosurf"},
-	{CountryID: 2, ISO: "BE", Name: "Belgique", Solution: "SMS", Rate: "BE-SMS-200",
+	{CountryID: 2, ISO: "BE", Name: "Belgique", Solution: "SMS", Rate: "xx-BE-SMS-200",
 		Price: "2.00", Currency: "EUR", earns: "1.5", EarnsNumber: true, payout: "0.95",
 		Keyword: "CODE", Shortcode: "7575",
 		Mention: "<b>2,00 €</b> par SMS envoyé + prix d'un SMS"},
@@ -488,7 +507,7 @@ var offers = []offer{
 		Price: "2", PriceNumber: true, Currency: "EUR", earns: "1.5", payout: "0.90",
 		Phone:   "0905 12 345",
 		Mention: "<b>2,00 €</b> par appel"},
-	{CountryID: "3", ISO: "CH", Name: "Suisse", Solution: "SMS", Rate: "CH-SMS-300",
+	{CountryID: "3", ISO: "CH", Name: "Suisse", Solution: "SMS", Rate: "SMS300CH",
 		Price: "3.00", Currency: "CHF", earns: "2", EarnsNumber: true, payout: "1.40",
 		Keyword: "CODE", Shortcode: "543",
 		Mention: "<b>3.00 CHF</b> par SMS reçu"},
