@@ -52,6 +52,10 @@ func accept(cfg settings.Dedipass, p *db.Payment, vc money.Micros) error {
 	if err != nil {
 		return err
 	}
+	if cfg.MaxCreditCents > 0 && credit > cfg.MaxCreditCents {
+		p.Status, p.Reason = db.StatusPending, fmt.Sprintf("credit %s above max_credit_cents (%s): assign or refuse it", credit.Decimal(), cfg.MaxCreditCents.Decimal())
+		return nil
+	}
 	p.Status, p.CreditCents = db.StatusCredited, int64(credit)
 	return nil
 }
@@ -240,6 +244,7 @@ const (
 	ReasonBadAnswer                     // error: Dedipass accepted a code we cannot credit
 	ReasonAlreadyYours                  // duplicate: credited to this customer before
 	ReasonAlreadyUsed                   // duplicate: credited to another customer
+	ReasonHeld                          // error: worth more than max_credit_cents, waits for the admin
 )
 
 // RedeemResult is what the customer is told about one code.
@@ -335,6 +340,9 @@ func (d *Dedipass) Redeem(ctx context.Context, cfg settings.Dedipass, user *db.U
 	switch p.Status {
 	case db.StatusTest:
 		return d.finish(ctx, user, attempt, res, OutcomeTest, ReasonNone)
+	case db.StatusPending:
+		d.Log.Warn("dedipass code held for the admin", "user_id", user.ID, "payment_id", p.ID)
+		return d.finish(ctx, user, attempt, res, OutcomeError, ReasonHeld)
 	case db.StatusError:
 		return d.finish(ctx, user, attempt, res, OutcomeError, ReasonBadAnswer)
 	}
@@ -451,8 +459,14 @@ func (d *Dedipass) Callback(ctx context.Context, cfg settings.Dedipass, form url
 		if !cb.Success {
 			p.Status = db.StatusRefused
 		}
-		if _, err := d.Store.SettlePayment(ctx, &p); err != nil {
+		settled, err := d.Store.SettlePayment(ctx, &p)
+		if err != nil {
 			return CallbackResult{}, err
+		}
+		if settled == db.CreditedToOther || settled == db.AlreadyCredited {
+			// Paid and credited before (form or callback): Dedipass is told so, whoever
+			// it names, so that it never retries nor reports a paid code as lost.
+			return CallbackResult{Outcome: CallbackAlreadyCredited}, nil
 		}
 		d.Log.Warn("dedipass callback for unknown customer", "payment_id", p.ID)
 		return CallbackResult{Outcome: CallbackUnknownCustomer}, nil
@@ -477,4 +491,98 @@ func (d *Dedipass) Callback(ctx context.Context, cfg settings.Dedipass, form url
 		return CallbackResult{Outcome: CallbackCreditedToOther}, nil
 	}
 	return CallbackResult{Outcome: CallbackRecorded, Detail: p.Status}, nil
+}
+
+var (
+	// ErrNotPending: the payment is not (or no longer) pending: nothing to decide.
+	ErrNotPending = errors.New("payment is not pending")
+	// ErrNoCredit: the pending payment has no virtual_currency to credit.
+	ErrNoCredit = errors.New("pending payment without a credit")
+	// ErrAssignUnknownEmail: no customer has the email the admin typed.
+	ErrAssignUnknownEmail = errors.New("no customer with this email")
+	// ErrRefuseReason: the refusal's reason is missing or too long.
+	ErrRefuseReason = errors.New("refusal reason required (500 characters at most)")
+)
+
+// maxRefuseReason bounds the admin's refusal reason.
+const maxRefuseReason = 500
+
+// AssignPending credits a pending payment (unknown customer, above max_credit_cents) to
+// the customer with that email, once (SPEC §8): the credit is the payment's
+// virtual_currency at the current unit_cents, test codes follow the usual rule, and the
+// write is conditional on the payment still being pending, so assigning twice, or
+// concurrently, credits once (the losers get ErrNotPending). Audited.
+func (d *Dedipass) AssignPending(ctx context.Context, actor db.Actor, cfg settings.Dedipass, paymentID int64, email string) (*db.Payment, error) {
+	user, err := d.Store.UserByEmail(ctx, strings.TrimSpace(email))
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, ErrAssignUnknownEmail
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out *db.Payment
+	err = d.Store.Tx(ctx, func(tx *db.Tx) error {
+		p, err := tx.PaymentByID(ctx, paymentID)
+		if err != nil {
+			return err
+		}
+		if p.Status != db.StatusPending || p.Credited() {
+			return ErrNotPending
+		}
+		vc, err := money.ParseMicros(p.VirtualCurrency)
+		if err != nil || vc < 0 {
+			return ErrNoCredit
+		}
+		uid := user.ID
+		p.UserID = &uid
+		// The admin's approval lifts max_credit_cents; the test-code rule stays.
+		approved := cfg
+		approved.MaxCreditCents = 0
+		if err := accept(approved, p, vc); err != nil {
+			return ErrNoCredit
+		}
+		p.Reason = "assigned by an admin"
+		ok, err := tx.ResolvePending(ctx, p)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrNotPending
+		}
+		out = p
+		return tx.Audit(ctx, actor, "payment.assign", fmt.Sprintf("payment:%d", p.ID),
+			fmt.Sprintf("code=%s user_id=%d status=%s credit_cents=%d", p.Code, uid, p.Status, p.CreditCents))
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.Log.Info("dedipass pending payment assigned", "payment_id", out.ID, "user_id", user.ID, "credit_cents", out.CreditCents)
+	return out, nil
+}
+
+// RefusePending closes a pending payment without credit, with the admin's reason
+// (SPEC §8). Audited; a payment no longer pending gives ErrNotPending.
+func (d *Dedipass) RefusePending(ctx context.Context, actor db.Actor, paymentID int64, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len([]rune(reason)) > maxRefuseReason {
+		return ErrRefuseReason
+	}
+	return d.Store.Tx(ctx, func(tx *db.Tx) error {
+		p, err := tx.PaymentByID(ctx, paymentID)
+		if err != nil {
+			return err
+		}
+		if p.Status != db.StatusPending || p.Credited() {
+			return ErrNotPending
+		}
+		p.Status, p.Reason = db.StatusRefused, "refused by an admin: "+reason
+		ok, err := tx.ResolvePending(ctx, p)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrNotPending
+		}
+		return tx.Audit(ctx, actor, "payment.refuse", fmt.Sprintf("payment:%d", p.ID), "code="+p.Code+" reason="+reason)
+	})
 }

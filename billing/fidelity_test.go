@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -198,5 +199,107 @@ func TestOpaqueRates(t *testing.T) {
 	f.callback(t, form)
 	if p, _ := f.store.PaymentByCode(ctx, "NOOFFER1"); p.Country != "" || p.Solution != "" {
 		t.Errorf("unknown rate parsed: country %q solution %q", p.Country, p.Solution)
+	}
+}
+
+// Callbacks never lose a paid code (SPEC §5.4, §8): a credited code is acknowledged
+// whoever the callback names; too large a credit or an unknown customer waits pending
+// for the admin, whose assign credits once even when twenty arrive together.
+func TestPendingPaymentsAndAssign(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	admin := db.Actor{UserID: f.bob.ID, IP: "127.0.0.1"}
+	// Credited by the form, then the callback with custom missing or unknown: 200.
+	code := f.sb.IssueCode("1", "1")
+	if r, err := f.d.Redeem(ctx, f.cfg(), f.alice, code); err != nil || r.Outcome != billing.OutcomeCredited {
+		t.Fatalf("redeem: %+v %v", r, err)
+	}
+	for _, custom := range []string{"", "nobody-has-this"} {
+		if res := f.callback(t, f.sb.BuildCallback(code, custom)); res.Outcome != billing.CallbackAlreadyCredited {
+			t.Fatalf("credited code, custom %q: %+v", custom, res)
+		}
+	}
+	// Above max_credit_cents (default 100.00): pending, by the callback and the form alike.
+	big := f.sb.IssueCode("101", "50")
+	if res := f.callback(t, f.sb.BuildCallback(big, f.alice.Custom)); res.Outcome != billing.CallbackRecorded || res.Detail != db.StatusPending {
+		t.Fatalf("big callback: %+v", res)
+	}
+	if r, err := f.d.Redeem(ctx, f.cfg(), f.alice, f.sb.IssueCode("150", "50")); err != nil || r.Outcome != billing.OutcomeError || r.Reason != billing.ReasonHeld || r.CreditCents != 0 {
+		t.Fatalf("big code on the form: %+v %v", r, err)
+	}
+	if b := f.balance(t, f.alice); b != 100 {
+		t.Fatalf("balance %d, want 100 (big codes held)", b)
+	}
+	p, _ := f.store.PaymentByCode(ctx, big)
+	if p.Status != db.StatusPending || !strings.Contains(p.Reason, "max_credit_cents") {
+		t.Fatalf("big payment: %+v", p)
+	}
+	// Assign: credited once; a second assign changes nothing.
+	if _, err := f.d.AssignPending(ctx, admin, f.cfg(), p.ID, "nobody@example.com"); !errors.Is(err, billing.ErrAssignUnknownEmail) {
+		t.Fatalf("assign to unknown email: %v", err)
+	}
+	if got, err := f.d.AssignPending(ctx, admin, f.cfg(), p.ID, "alice@example.com"); err != nil || got.CreditCents != 10100 {
+		t.Fatalf("assign: %+v %v", got, err)
+	}
+	if _, err := f.d.AssignPending(ctx, admin, f.cfg(), p.ID, "bob@example.com"); !errors.Is(err, billing.ErrNotPending) {
+		t.Fatalf("second assign: %v", err)
+	}
+	if b := f.balance(t, f.alice); b != 10200 {
+		t.Fatalf("balance after assign %d, want 10200", b)
+	}
+	// Unknown customer: pending (422 to Dedipass), then 20 concurrent assigns credit once.
+	lost := f.sb.IssueCode("3", "1")
+	if res := f.callback(t, f.sb.BuildCallback(lost, "no-such-customer")); res.Outcome != billing.CallbackUnknownCustomer {
+		t.Fatalf("unknown customer: %+v", res)
+	}
+	lp, _ := f.store.PaymentByCode(ctx, lost)
+	if lp.Status != db.StatusPending {
+		t.Fatalf("unknown customer payment: %+v", lp)
+	}
+	var wg sync.WaitGroup
+	var wins atomic.Int32
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := f.d.AssignPending(ctx, admin, f.cfg(), lp.ID, "bob@example.com")
+			switch {
+			case err == nil:
+				wins.Add(1)
+			case !errors.Is(err, billing.ErrNotPending):
+				t.Errorf("concurrent assign: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins.Load() != 1 || f.balance(t, f.bob) != 300 {
+		t.Fatalf("20 assigns: %d won, bob's balance %d (want 1, 300)", wins.Load(), f.balance(t, f.bob))
+	}
+	// Refuse: closed without credit, then nothing more to decide.
+	other := f.sb.IssueCode("2", "1")
+	f.callback(t, f.sb.BuildCallback(other, ""))
+	op, _ := f.store.PaymentByCode(ctx, other)
+	if err := f.d.RefusePending(ctx, admin, op.ID, " "); !errors.Is(err, billing.ErrRefuseReason) {
+		t.Fatalf("refuse without reason: %v", err)
+	}
+	if err := f.d.RefusePending(ctx, admin, op.ID, "chargeback"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.d.AssignPending(ctx, admin, f.cfg(), op.ID, "bob@example.com"); !errors.Is(err, billing.ErrNotPending) {
+		t.Fatalf("assign after refuse: %v", err)
+	}
+	if op, _ = f.store.PaymentByCode(ctx, other); op.Status != db.StatusRefused || !strings.Contains(op.Reason, "chargeback") {
+		t.Fatalf("refused payment: %+v", op)
+	}
+	entries, _, err := f.store.AuditPage(ctx, 50, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := map[string]int{}
+	for _, e := range entries {
+		actions[e.Action]++
+	}
+	if actions["payment.assign"] != 2 || actions["payment.refuse"] != 1 {
+		t.Fatalf("audit: %v", actions)
 	}
 }

@@ -70,6 +70,8 @@ var invoiceKindKeys = map[string]string{
 var auditKeys = map[string]string{
 	"module.enable":      "audit.module.enable",
 	"module.disable":     "audit.module.disable",
+	"payment.assign":     "audit.payment.assign",
+	"payment.refuse":     "audit.payment.refuse",
 	"product.create":     "audit.product.create",
 	"product.update":     "audit.product.update",
 	"product.activate":   "audit.product.activate",
