@@ -72,7 +72,7 @@ type Dedipass struct {
 
 // NewDedipass wires the live client for apiBase and the built-in sandbox.
 func NewDedipass(store *db.Store, apiBase string, log *slog.Logger) *Dedipass {
-	sb := sandbox.New(sandbox.Options{})
+	sb := sandbox.New(sandbox.Options{Codes: sandboxCodes{store}})
 	sc := dedipass.NewInProcess("http://sandbox.recharge.internal", sb)
 	if log == nil {
 		log = slog.Default()
@@ -172,10 +172,11 @@ func (d *Dedipass) Offers(ctx context.Context, cfg settings.Dedipass) ([]dedipas
 	return c.Rates(ctx, pub)
 }
 
-// Sandbox codes per user per hour (SPEC §5.6).
+// Sandbox codes per admin per hour (SPEC §5.6), and how long one stays valid.
 const (
 	MaxSandboxCodes    = 30
 	SandboxCodesWindow = time.Hour
+	SandboxCodeTTL     = 24 * time.Hour
 )
 
 var (
@@ -183,23 +184,71 @@ var (
 	ErrNotSandbox = errors.New("sandbox mode is off")
 	// ErrTooManySandboxCodes: the user got MaxSandboxCodes in the last hour.
 	ErrTooManySandboxCodes = errors.New("too many sandbox codes")
+	// ErrSandboxAdminOnly: only admins get sandbox codes (nobody else can mint money).
+	ErrSandboxAdminOnly = errors.New("sandbox codes are for admins")
+	// ErrUnknownSandboxOffer: the picked offer is not one of the sandbox's.
+	ErrUnknownSandboxOffer = errors.New("no sandbox offer with this rate")
 )
 
-// IssueSandboxCode hands out a fresh single-use code, as if an SMS had been sent, at
-// most MaxSandboxCodes per user per hour (counted in the database).
-func (d *Dedipass) IssueSandboxCode(ctx context.Context, cfg settings.Dedipass, userID int64) (string, error) {
+// IssueSandboxCode hands an admin a fresh single-use code for the offer with that rate,
+// as if they had paid it: it credits what the offer's row on the payment page says. At
+// most MaxSandboxCodes per admin per hour (counted in the database); the code is kept in
+// the database for SandboxCodeTTL, so every instance knows it, after a restart too.
+func (d *Dedipass) IssueSandboxCode(ctx context.Context, cfg settings.Dedipass, user *db.User, rate string) (string, error) {
+	if !user.IsAdmin() {
+		return "", ErrSandboxAdminOnly
+	}
 	if !cfg.Sandbox {
 		return "", ErrNotSandbox
 	}
 	since := db.Now() - int64(SandboxCodesWindow/time.Second)
-	_, ok, err := d.Store.Reserve(ctx, db.BucketSandboxCode, strconv.FormatInt(userID, 10), since, MaxSandboxCodes)
+	_, ok, err := d.Store.Reserve(ctx, db.BucketSandboxCode, strconv.FormatInt(user.ID, 10), since, MaxSandboxCodes)
 	if err != nil {
 		return "", err
 	}
 	if !ok {
 		return "", ErrTooManySandboxCodes
 	}
-	return d.Sandbox.IssueCode("5", "1.75"), nil
+	code, err := d.Sandbox.IssueForOffer(ctx, strings.TrimSpace(rate))
+	if errors.Is(err, sandbox.ErrUnknownOffer) {
+		return "", ErrUnknownSandboxOffer
+	}
+	return code, err
+}
+
+// sandboxCodes keeps the built-in sandbox's codes in the database (sandbox.CodeStore).
+type sandboxCodes struct{ store *db.Store }
+
+func (s sandboxCodes) Save(ctx context.Context, c sandbox.Code) error {
+	now := db.Now()
+	return s.store.SaveSandboxCode(ctx, db.SandboxCode{Code: c.Code, Rate: c.Rate, VirtualCurrency: c.VirtualCurrency,
+		Payout: c.Payout, Identifier: c.Identifier, CreatedAt: now, ExpiresAt: now + int64(SandboxCodeTTL/time.Second)})
+}
+
+func (s sandboxCodes) Lookup(ctx context.Context, code string) (sandbox.Code, error) {
+	sc, err := s.store.SandboxCodeByCode(ctx, code)
+	if errors.Is(err, db.ErrNotFound) {
+		return sandbox.Code{}, sandbox.ErrUnknownCode
+	}
+	if err != nil {
+		return sandbox.Code{}, err
+	}
+	return sandboxCode(sc), nil
+}
+
+func (s sandboxCodes) Use(ctx context.Context, code string) (sandbox.Code, bool, error) {
+	sc, used, err := s.store.UseSandboxCode(ctx, code)
+	if errors.Is(err, db.ErrNotFound) {
+		return sandbox.Code{}, false, sandbox.ErrUnknownCode
+	}
+	if err != nil {
+		return sandbox.Code{}, false, err
+	}
+	return sandboxCode(sc), used, nil
+}
+
+func sandboxCode(sc *db.SandboxCode) sandbox.Code {
+	return sandbox.Code{Code: sc.Code, Rate: sc.Rate, VirtualCurrency: sc.VirtualCurrency, Payout: sc.Payout, Identifier: sc.Identifier}
 }
 
 // Outcome is what became of a code typed in the payment form.

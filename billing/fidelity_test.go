@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -16,8 +17,10 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"recharge/accounts"
 	"recharge/billing"
 	"recharge/db"
+	"recharge/dedipass/sandbox"
 	"recharge/settings"
 )
 
@@ -301,5 +304,50 @@ func TestPendingPaymentsAndAssign(t *testing.T) {
 	}
 	if actions["payment.assign"] != 2 || actions["payment.refuse"] != 1 {
 		t.Fatalf("audit: %v", actions)
+	}
+}
+
+// Sandbox codes (SPEC §5.6): admins only; a code for the offer picked credits exactly
+// that offer's credit; codes live in the database, so another instance (or this one
+// after a restart) validates them.
+func TestSandboxCodesForAdminsFromTheDatabase(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	if err := f.store.SetSettings(ctx, map[string]string{settings.KeyDedipassSandbox: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	boss, err := (&accounts.Service{Store: f.store}).Register(ctx, "boss@example.com", "password123", "", "admin", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.d.IssueSandboxCode(ctx, f.cfg(), f.alice, sandbox.DefaultRate); !errors.Is(err, billing.ErrSandboxAdminOnly) {
+		t.Fatalf("customer got a sandbox code: %v", err)
+	}
+	if _, err := f.d.IssueSandboxCode(ctx, f.cfg(), boss, "no-such-rate"); !errors.Is(err, billing.ErrUnknownSandboxOffer) {
+		t.Fatalf("unknown offer: %v", err)
+	}
+	offers, err := f.d.Offers(ctx, f.cfg())
+	if err != nil || len(offers) == 0 {
+		t.Fatalf("sandbox offers: %v", err)
+	}
+	other := billing.NewDedipass(f.store, "http://127.0.0.1:1", slog.New(slog.NewTextHandler(io.Discard, nil))) // another instance
+	var want int64
+	for _, o := range offers {
+		code, err := f.d.IssueSandboxCode(ctx, f.cfg(), boss, o.Rate)
+		if err != nil {
+			t.Fatalf("%s: %v", o.Rate, err)
+		}
+		credit, _ := f.cfg().CreditFor(o.UserEarns)
+		r, err := other.Redeem(ctx, f.cfg(), boss, code)
+		if err != nil || r.Outcome != billing.OutcomeCredited || r.CreditCents != int64(credit) {
+			t.Fatalf("offer %s (row says %d): %+v %v", o.Rate, credit, r, err)
+		}
+		want += int64(credit)
+		if r, _ := f.d.Redeem(ctx, f.cfg(), boss, code); r.Outcome != billing.OutcomeDuplicate {
+			t.Fatalf("second use of %s: %+v", code, r)
+		}
+	}
+	if b := f.balance(t, boss); b != want {
+		t.Fatalf("balance %d, want %d", b, want)
 	}
 }

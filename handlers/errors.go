@@ -43,6 +43,8 @@ var errorTable = []struct {
 	{backoffice.ErrUnknownModule, fiber.StatusNotFound, "error.not_found", true},
 	{billing.ErrNotSandbox, fiber.StatusNotFound, "dedipass.sandbox_off", true},
 	{billing.ErrTooManySandboxCodes, fiber.StatusTooManyRequests, "dedipass.sandbox_too_many", true},
+	{billing.ErrSandboxAdminOnly, fiber.StatusForbidden, "dedipass.sandbox_admin_only", true},
+	{billing.ErrUnknownSandboxOffer, fiber.StatusUnprocessableEntity, "dedipass.sandbox_unknown_offer", true},
 	{accounts.ErrBusy, fiber.StatusServiceUnavailable, "error.busy", true},
 
 	// Dedipass: the admin's decision on a pending payment.

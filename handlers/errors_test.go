@@ -36,6 +36,8 @@ var domainErrors = map[string]error{
 	"billing.ErrTooManySandboxCodes": billing.ErrTooManySandboxCodes,
 	"billing.ErrSettings":            &billing.ErrSettings{Field: "unit_cents"},
 	"billing.ErrNotPending":          billing.ErrNotPending,
+	"billing.ErrSandboxAdminOnly":    billing.ErrSandboxAdminOnly,
+	"billing.ErrUnknownSandboxOffer": billing.ErrUnknownSandboxOffer,
 	"billing.ErrNoCredit":            billing.ErrNoCredit,
 	"billing.ErrAssignUnknownEmail":  billing.ErrAssignUnknownEmail,
 	"billing.ErrRefuseReason":        billing.ErrRefuseReason,
