@@ -36,16 +36,25 @@ const (
 )
 
 // accept sets what a code Dedipass accepted does (form and callback alike): a test
-// code is only recorded unless credit_test_codes is on, any other code credits
-// cfg.CreditFor(vc). The error is an overflow of the credit.
+// code is only recorded unless credit_test_codes is on (and then one worth nothing is
+// still only a test), any other code credits cfg.CreditFor(vc). The error is an
+// overflow of the credit.
 func accept(cfg settings.Dedipass, p *db.Payment, vc money.Micros) error {
 	if p.Test && !cfg.CreditTestCodes {
 		p.Status, p.Reason = db.StatusTest, "test code (not credited: setting credit_test_codes is off)"
 		return nil
 	}
+	if p.Test && vc == 0 {
+		p.Status, p.Reason = db.StatusTest, "test code worth nothing (virtual_currency 0 or absent)"
+		return nil
+	}
 	credit, err := cfg.CreditFor(vc)
 	if err != nil {
 		return err
+	}
+	if cfg.MaxCreditCents > 0 && credit > cfg.MaxCreditCents {
+		p.Status, p.Reason = db.StatusPending, fmt.Sprintf("credit %s above max_credit_cents (%s): assign or refuse it", credit.Decimal(), cfg.MaxCreditCents.Decimal())
+		return nil
 	}
 	p.Status, p.CreditCents = db.StatusCredited, int64(credit)
 	return nil
@@ -63,7 +72,7 @@ type Dedipass struct {
 
 // NewDedipass wires the live client for apiBase and the built-in sandbox.
 func NewDedipass(store *db.Store, apiBase string, log *slog.Logger) *Dedipass {
-	sb := sandbox.New(sandbox.Options{})
+	sb := sandbox.New(sandbox.Options{Codes: sandboxCodes{store}})
 	sc := dedipass.NewInProcess("http://sandbox.recharge.internal", sb)
 	if log == nil {
 		log = slog.Default()
@@ -92,8 +101,16 @@ func (d *Dedipass) SaveConfig(ctx context.Context, actor db.Actor, form url.Valu
 		unitStr = "100"
 	}
 	unit, err := strconv.ParseInt(unitStr, 10, 64)
-	if err != nil || unit < 0 || unit > 1_000_000 {
+	if err != nil || unit < 1 || unit > 1_000_000 {
 		return &ErrSettings{Field: "unit_cents"}
+	}
+	maxStr := strings.TrimSpace(form.Get("max_credit_cents"))
+	if maxStr == "" {
+		maxStr = strconv.FormatInt(int64(settings.DefaultMaxCredit), 10)
+	}
+	maxCredit, err := strconv.ParseInt(maxStr, 10, 64)
+	if err != nil || maxCredit < 1 || maxCredit > 1_000_000_000 {
+		return &ErrSettings{Field: "max_credit_cents"}
 	}
 	flag := func(name string) (string, error) {
 		switch v := form.Get(name); v {
@@ -112,13 +129,14 @@ func (d *Dedipass) SaveConfig(ctx context.Context, actor db.Actor, form url.Valu
 	if err != nil {
 		return err
 	}
-	cfg := settings.Dedipass{PublicKey: pub, PrivateKey: priv, UnitCents: money.Cents(unit), CreditTestCodes: tests == "1", Sandbox: sbx == "1"}
+	cfg := settings.Dedipass{PublicKey: pub, PrivateKey: priv, UnitCents: money.Cents(unit), CreditTestCodes: tests == "1", Sandbox: sbx == "1",
+		MaxCreditCents: money.Cents(maxCredit)}
 	changedKey := "no"
 	if priv != "" {
 		changedKey = "yes"
 	}
-	details := fmt.Sprintf("public_key set=%t, private_key changed=%s, unit_cents=%d, credit_test_codes=%s, sandbox=%s",
-		pub != "", changedKey, unit, tests, sbx)
+	details := fmt.Sprintf("public_key set=%t, private_key changed=%s, unit_cents=%d, credit_test_codes=%s, sandbox=%s, max_credit_cents=%d",
+		pub != "", changedKey, unit, tests, sbx, maxCredit)
 	err = d.Store.Tx(ctx, func(tx *db.Tx) error {
 		if err := tx.SetSettings(ctx, cfg.Values()); err != nil {
 			return err
@@ -154,10 +172,11 @@ func (d *Dedipass) Offers(ctx context.Context, cfg settings.Dedipass) ([]dedipas
 	return c.Rates(ctx, pub)
 }
 
-// Sandbox codes per user per hour (SPEC §5.6).
+// Sandbox codes per admin per hour (SPEC §5.6), and how long one stays valid.
 const (
 	MaxSandboxCodes    = 30
 	SandboxCodesWindow = time.Hour
+	SandboxCodeTTL     = 24 * time.Hour
 )
 
 var (
@@ -165,23 +184,71 @@ var (
 	ErrNotSandbox = errors.New("sandbox mode is off")
 	// ErrTooManySandboxCodes: the user got MaxSandboxCodes in the last hour.
 	ErrTooManySandboxCodes = errors.New("too many sandbox codes")
+	// ErrSandboxAdminOnly: only admins get sandbox codes (nobody else can mint money).
+	ErrSandboxAdminOnly = errors.New("sandbox codes are for admins")
+	// ErrUnknownSandboxOffer: the picked offer is not one of the sandbox's.
+	ErrUnknownSandboxOffer = errors.New("no sandbox offer with this rate")
 )
 
-// IssueSandboxCode hands out a fresh single-use code, as if an SMS had been sent, at
-// most MaxSandboxCodes per user per hour (counted in the database).
-func (d *Dedipass) IssueSandboxCode(ctx context.Context, cfg settings.Dedipass, userID int64) (string, error) {
+// IssueSandboxCode hands an admin a fresh single-use code for the offer with that rate,
+// as if they had paid it: it credits what the offer's row on the payment page says. At
+// most MaxSandboxCodes per admin per hour (counted in the database); the code is kept in
+// the database for SandboxCodeTTL, so every instance knows it, after a restart too.
+func (d *Dedipass) IssueSandboxCode(ctx context.Context, cfg settings.Dedipass, user *db.User, rate string) (string, error) {
+	if !user.IsAdmin() {
+		return "", ErrSandboxAdminOnly
+	}
 	if !cfg.Sandbox {
 		return "", ErrNotSandbox
 	}
 	since := db.Now() - int64(SandboxCodesWindow/time.Second)
-	_, ok, err := d.Store.Reserve(ctx, db.BucketSandboxCode, strconv.FormatInt(userID, 10), since, MaxSandboxCodes)
+	_, ok, err := d.Store.Reserve(ctx, db.BucketSandboxCode, strconv.FormatInt(user.ID, 10), since, MaxSandboxCodes)
 	if err != nil {
 		return "", err
 	}
 	if !ok {
 		return "", ErrTooManySandboxCodes
 	}
-	return d.Sandbox.IssueCode("5", "1.75"), nil
+	code, err := d.Sandbox.IssueForOffer(ctx, strings.TrimSpace(rate))
+	if errors.Is(err, sandbox.ErrUnknownOffer) {
+		return "", ErrUnknownSandboxOffer
+	}
+	return code, err
+}
+
+// sandboxCodes keeps the built-in sandbox's codes in the database (sandbox.CodeStore).
+type sandboxCodes struct{ store *db.Store }
+
+func (s sandboxCodes) Save(ctx context.Context, c sandbox.Code) error {
+	now := db.Now()
+	return s.store.SaveSandboxCode(ctx, db.SandboxCode{Code: c.Code, Rate: c.Rate, VirtualCurrency: c.VirtualCurrency,
+		Payout: c.Payout, Identifier: c.Identifier, CreatedAt: now, ExpiresAt: now + int64(SandboxCodeTTL/time.Second)})
+}
+
+func (s sandboxCodes) Lookup(ctx context.Context, code string) (sandbox.Code, error) {
+	sc, err := s.store.SandboxCodeByCode(ctx, code)
+	if errors.Is(err, db.ErrNotFound) {
+		return sandbox.Code{}, sandbox.ErrUnknownCode
+	}
+	if err != nil {
+		return sandbox.Code{}, err
+	}
+	return sandboxCode(sc), nil
+}
+
+func (s sandboxCodes) Use(ctx context.Context, code string) (sandbox.Code, bool, error) {
+	sc, used, err := s.store.UseSandboxCode(ctx, code)
+	if errors.Is(err, db.ErrNotFound) {
+		return sandbox.Code{}, false, sandbox.ErrUnknownCode
+	}
+	if err != nil {
+		return sandbox.Code{}, false, err
+	}
+	return sandboxCode(sc), used, nil
+}
+
+func sandboxCode(sc *db.SandboxCode) sandbox.Code {
+	return sandbox.Code{Code: sc.Code, Rate: sc.Rate, VirtualCurrency: sc.VirtualCurrency, Payout: sc.Payout, Identifier: sc.Identifier}
 }
 
 // Outcome is what became of a code typed in the payment form.
@@ -226,6 +293,7 @@ const (
 	ReasonBadAnswer                     // error: Dedipass accepted a code we cannot credit
 	ReasonAlreadyYours                  // duplicate: credited to this customer before
 	ReasonAlreadyUsed                   // duplicate: credited to another customer
+	ReasonHeld                          // error: worth more than max_credit_cents, waits for the admin
 )
 
 // RedeemResult is what the customer is told about one code.
@@ -301,6 +369,7 @@ func (d *Dedipass) Redeem(ctx context.Context, cfg settings.Dedipass, user *db.U
 	}
 
 	p := fill(base, answer)
+	p.Country, p.Solution = d.place(cfg, p.Rate)
 	if !answer.Success {
 		p.Status, p.Reason = db.StatusRefused, answer.Message
 	} else if err := accept(cfg, &p, answer.VirtualCurrency); err != nil {
@@ -320,6 +389,9 @@ func (d *Dedipass) Redeem(ctx context.Context, cfg settings.Dedipass, user *db.U
 	switch p.Status {
 	case db.StatusTest:
 		return d.finish(ctx, user, attempt, res, OutcomeTest, ReasonNone)
+	case db.StatusPending:
+		d.Log.Warn("dedipass code held for the admin", "user_id", user.ID, "payment_id", p.ID)
+		return d.finish(ctx, user, attempt, res, OutcomeError, ReasonHeld)
 	case db.StatusError:
 		return d.finish(ctx, user, attempt, res, OutcomeError, ReasonBadAnswer)
 	}
@@ -373,18 +445,17 @@ func fill(p db.Payment, a dedipass.Result) db.Payment {
 	p.VirtualCurrency = a.VirtualCurrency.String()
 	p.Test = a.Test
 	p.Raw = string(a.Raw)
-	p.Country, p.Solution = splitRate(a.Rate)
 	return p
 }
 
-// splitRate reads country and solution from a Dedipass rate such as "FR-SMS-250"
-// or "BE-AUDIOTEL-300"; unknown shapes give empty values.
-func splitRate(rate string) (country, solution string) {
-	parts := strings.Split(rate, "-")
-	if len(parts) < 2 || len(parts[0]) != 2 {
-		return "", ""
+// place is the country and solution of a payment at rate: those of the cached offer
+// with the same rate, else empty. Rates are opaque strings and are never parsed.
+func (d *Dedipass) place(cfg settings.Dedipass, rate string) (country, solution string) {
+	c, pub, _ := d.client(cfg)
+	if o, ok := c.CachedOffer(pub, rate); ok {
+		return o.CountryISO, o.Solution
 	}
-	return strings.ToUpper(parts[0]), strings.ToUpper(parts[1])
+	return "", ""
 }
 
 // CallbackOutcome is what became of a Dedipass callback.
@@ -421,12 +492,13 @@ func (d *Dedipass) Callback(ctx context.Context, cfg settings.Dedipass, form url
 		}
 		return CallbackResult{Outcome: CallbackInvalid, Detail: ce.Message}, nil
 	}
+	cb = cb.Redacted(cfg.PrivateKey)
 	p := db.Payment{
 		Code: cb.Code, CodeKey: dedipass.CodeKey(cb.Code), Custom: cb.Custom, Source: "callback", Sandbox: cfg.Sandbox,
 		Rate: cb.Rate, Identifier: cb.Identifier, PayoutCents: int64(cb.Payout.Cents()),
 		VirtualCurrency: cb.VirtualCurrency.String(), Test: cb.Test, Raw: string(dedipass.RawForm(form, cfg.PrivateKey, cfg.PublicKey)),
 	}
-	p.Country, p.Solution = splitRate(cb.Rate)
+	p.Country, p.Solution = d.place(cfg, cb.Rate)
 	user, err := d.Store.UserByCustom(ctx, cb.Custom)
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return CallbackResult{}, err
@@ -436,8 +508,14 @@ func (d *Dedipass) Callback(ctx context.Context, cfg settings.Dedipass, form url
 		if !cb.Success {
 			p.Status = db.StatusRefused
 		}
-		if _, err := d.Store.SettlePayment(ctx, &p); err != nil {
+		settled, err := d.Store.SettlePayment(ctx, &p)
+		if err != nil {
 			return CallbackResult{}, err
+		}
+		if settled == db.CreditedToOther || settled == db.AlreadyCredited {
+			// Paid and credited before (form or callback): Dedipass is told so, whoever
+			// it names, so that it never retries nor reports a paid code as lost.
+			return CallbackResult{Outcome: CallbackAlreadyCredited}, nil
 		}
 		d.Log.Warn("dedipass callback for unknown customer", "payment_id", p.ID)
 		return CallbackResult{Outcome: CallbackUnknownCustomer}, nil
@@ -462,4 +540,98 @@ func (d *Dedipass) Callback(ctx context.Context, cfg settings.Dedipass, form url
 		return CallbackResult{Outcome: CallbackCreditedToOther}, nil
 	}
 	return CallbackResult{Outcome: CallbackRecorded, Detail: p.Status}, nil
+}
+
+var (
+	// ErrNotPending: the payment is not (or no longer) pending: nothing to decide.
+	ErrNotPending = errors.New("payment is not pending")
+	// ErrNoCredit: the pending payment has no virtual_currency to credit.
+	ErrNoCredit = errors.New("pending payment without a credit")
+	// ErrAssignUnknownEmail: no customer has the email the admin typed.
+	ErrAssignUnknownEmail = errors.New("no customer with this email")
+	// ErrRefuseReason: the refusal's reason is missing or too long.
+	ErrRefuseReason = errors.New("refusal reason required (500 characters at most)")
+)
+
+// maxRefuseReason bounds the admin's refusal reason.
+const maxRefuseReason = 500
+
+// AssignPending credits a pending payment (unknown customer, above max_credit_cents) to
+// the customer with that email, once (SPEC §8): the credit is the payment's
+// virtual_currency at the current unit_cents, test codes follow the usual rule, and the
+// write is conditional on the payment still being pending, so assigning twice, or
+// concurrently, credits once (the losers get ErrNotPending). Audited.
+func (d *Dedipass) AssignPending(ctx context.Context, actor db.Actor, cfg settings.Dedipass, paymentID int64, email string) (*db.Payment, error) {
+	user, err := d.Store.UserByEmail(ctx, strings.TrimSpace(email))
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, ErrAssignUnknownEmail
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out *db.Payment
+	err = d.Store.Tx(ctx, func(tx *db.Tx) error {
+		p, err := tx.PaymentByID(ctx, paymentID)
+		if err != nil {
+			return err
+		}
+		if p.Status != db.StatusPending || p.Credited() {
+			return ErrNotPending
+		}
+		vc, err := money.ParseMicros(p.VirtualCurrency)
+		if err != nil || vc < 0 {
+			return ErrNoCredit
+		}
+		uid := user.ID
+		p.UserID = &uid
+		// The admin's approval lifts max_credit_cents; the test-code rule stays.
+		approved := cfg
+		approved.MaxCreditCents = 0
+		if err := accept(approved, p, vc); err != nil {
+			return ErrNoCredit
+		}
+		p.Reason = "assigned by an admin"
+		ok, err := tx.ResolvePending(ctx, p)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrNotPending
+		}
+		out = p
+		return tx.Audit(ctx, actor, "payment.assign", fmt.Sprintf("payment:%d", p.ID),
+			fmt.Sprintf("code=%s user_id=%d status=%s credit_cents=%d", p.Code, uid, p.Status, p.CreditCents))
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.Log.Info("dedipass pending payment assigned", "payment_id", out.ID, "user_id", user.ID, "credit_cents", out.CreditCents)
+	return out, nil
+}
+
+// RefusePending closes a pending payment without credit, with the admin's reason
+// (SPEC §8). Audited; a payment no longer pending gives ErrNotPending.
+func (d *Dedipass) RefusePending(ctx context.Context, actor db.Actor, paymentID int64, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len([]rune(reason)) > maxRefuseReason {
+		return ErrRefuseReason
+	}
+	return d.Store.Tx(ctx, func(tx *db.Tx) error {
+		p, err := tx.PaymentByID(ctx, paymentID)
+		if err != nil {
+			return err
+		}
+		if p.Status != db.StatusPending || p.Credited() {
+			return ErrNotPending
+		}
+		p.Status, p.Reason = db.StatusRefused, "refused by an admin: "+reason
+		ok, err := tx.ResolvePending(ctx, p)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrNotPending
+		}
+		return tx.Audit(ctx, actor, "payment.refuse", fmt.Sprintf("payment:%d", p.ID), "code="+p.Code+" reason="+reason)
+	})
 }

@@ -266,13 +266,16 @@ func TestFormAndCallbackRaceCreditOnce(t *testing.T) {
 func TestRedeemOutcomes(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
+	if _, err := f.d.Offers(ctx, f.cfg()); err != nil { // as the payment page does: country and solution come from the offers
+		t.Fatal(err)
+	}
 	code := f.sb.IssueCode("1.5", "1")
 	r, err := f.d.Redeem(ctx, f.cfg(), f.alice, " "+code+" ")
 	if err != nil || r.Outcome != billing.OutcomeCredited || r.CreditCents != 150 || r.BalanceCents != 150 || r.Reason != billing.ReasonNone {
 		t.Fatalf("credit: %+v %v", r, err)
 	}
 	p, _ := f.store.PaymentByCode(ctx, code)
-	if p.Rate != "FR-SMS-250" || p.Country != "FR" || p.Solution != "SMS" || p.PayoutCents != 100 || p.Source != "form" {
+	if p.Rate != sandbox.DefaultRate || p.Country != "FR" || p.Solution != "SMS" || p.PayoutCents != 100 || p.Source != "form" {
 		t.Fatalf("payment fields: %+v", p)
 	}
 	// Again, same customer: duplicate, nothing added, Dedipass not even asked.

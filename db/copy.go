@@ -21,6 +21,7 @@ var copyTables = []struct{ name, order string }{
 	{"users", "id"},
 	{"sessions", "id_hash"},
 	{"rate_events", "id"},
+	{"sandbox_codes", "code"},
 	{"settings", "key"},
 	{"audit_log", "id"},
 	{"ledger_entries", "id"},

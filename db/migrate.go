@@ -29,6 +29,18 @@ var migrations = []string{
 	);
 	CREATE INDEX IF NOT EXISTS rate_events_subject ON rate_events(bucket, subject, created_at);
 	DROP TABLE IF EXISTS login_failures;`,
+	// 3: sandbox codes in the database (issue 10).
+	`CREATE TABLE IF NOT EXISTS sandbox_codes (
+    code             TEXT PRIMARY KEY,
+    rate             TEXT    NOT NULL,
+    virtual_currency TEXT    NOT NULL,
+    payout           TEXT    NOT NULL,
+    identifier       TEXT    NOT NULL,
+    created_at       INTEGER NOT NULL,
+    expires_at       INTEGER NOT NULL,
+    used_at          INTEGER
+);
+CREATE INDEX IF NOT EXISTS sandbox_codes_expires ON sandbox_codes(expires_at);`,
 }
 
 // postgresMigrations holds PostgreSQL's own spelling of step i where the portable one
@@ -42,6 +54,17 @@ var postgresMigrations = map[int]string{
 	);
 	CREATE INDEX IF NOT EXISTS rate_events_subject ON rate_events(bucket, subject, created_at);
 	DROP TABLE IF EXISTS login_failures;`,
+	1: `CREATE TABLE IF NOT EXISTS sandbox_codes (
+    code             TEXT PRIMARY KEY,
+    rate             TEXT    NOT NULL,
+    virtual_currency TEXT    NOT NULL,
+    payout           TEXT    NOT NULL,
+    identifier       TEXT    NOT NULL,
+    created_at       BIGINT  NOT NULL,
+    expires_at       BIGINT  NOT NULL,
+    used_at          BIGINT
+);
+CREATE INDEX IF NOT EXISTS sandbox_codes_expires ON sandbox_codes(expires_at);`,
 }
 
 // migrationLock is the advisory lock key that makes instances starting together apply

@@ -36,6 +36,20 @@ CREATE TABLE IF NOT EXISTS rate_events (
 );
 CREATE INDEX IF NOT EXISTS rate_events_subject ON rate_events(bucket, subject, created_at);
 
+-- Codes issued by the built-in Dedipass imitation (sandbox mode): shared by instances,
+-- kept across restarts, valid 24 h (SPEC §5.6).
+CREATE TABLE IF NOT EXISTS sandbox_codes (
+    code             TEXT PRIMARY KEY,
+    rate             TEXT    NOT NULL,
+    virtual_currency TEXT    NOT NULL,
+    payout           TEXT    NOT NULL,
+    identifier       TEXT    NOT NULL,
+    created_at       INTEGER NOT NULL,
+    expires_at       INTEGER NOT NULL,
+    used_at          INTEGER
+);
+CREATE INDEX IF NOT EXISTS sandbox_codes_expires ON sandbox_codes(expires_at);
+
 CREATE TABLE IF NOT EXISTS settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL

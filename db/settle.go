@@ -321,3 +321,39 @@ func rowsAffected(res sql.Result, err error) (int64, error) {
 	}
 	return res.RowsAffected()
 }
+
+// sqlResolvePending is the admin's decision on a pending payment: like the settlement's
+// UPDATE it requires credited_at IS NULL, and the payment must still be pending, so of
+// two decisions (or twenty concurrent assigns) one writes and the others change nothing.
+const sqlResolvePending = `UPDATE payments SET status = ?, user_id = ?, credit_cents = ?, reason = ?, updated_at = ?,
+	credited_at = ? WHERE id = ? AND status = 'pending' AND credited_at IS NULL`
+
+// ResolvePending writes the admin's decision on the pending payment p.ID (SPEC §8):
+// p.Status credited credits p.CreditCents to p.UserID with its ledger entry; any other
+// status closes it without credit. ok is false, and nothing changed, when the payment
+// was no longer pending (decided or credited meanwhile): a code credits at most once,
+// as in SettlePayment. Call it on a Tx, so the credit and its ledger entry commit together.
+func (c *conn) ResolvePending(ctx context.Context, p *Payment) (ok bool, err error) {
+	if c.tx == nil {
+		return false, errors.New("resolve pending: outside a transaction")
+	}
+	if p.Status == StatusCredited && p.UserID == nil {
+		return false, errors.New("resolve pending: credited payment without a customer")
+	}
+	now := Now()
+	p.UpdatedAt, p.CreditedAt = now, nil
+	if p.Status == StatusCredited {
+		p.CreditedAt = &now
+	} else {
+		p.CreditCents = 0
+	}
+	n, err := c.exec(ctx, sqlResolvePending, p.Status, p.UserID, p.CreditCents, p.Reason, now, p.CreditedAt, p.ID)
+	if err != nil || n == 0 {
+		return false, err
+	}
+	if p.Status != StatusCredited || p.CreditCents == 0 {
+		return true, nil
+	}
+	return true, c.ApplyLedger(ctx, &LedgerEntry{UserID: *p.UserID, AmountCents: p.CreditCents, Kind: KindDedipass,
+		Reference: "dedipass:" + p.Code, Note: p.Rate})
+}

@@ -24,7 +24,7 @@ type Callback struct {
 	Payout money.Micros
 	// VirtualCurrency is the units to credit: ≥ 0, and 0 unless Success.
 	VirtualCurrency money.Micros
-	Test            bool // Rate == TestRate
+	Test            bool // IsTestCode(Rate, Identifier)
 }
 
 // Length limits of the callback's free fields.
@@ -45,6 +45,15 @@ type CallbackError struct {
 
 func (e *CallbackError) Error() string { return e.Message }
 func (e *CallbackError) Unwrap() error { return ErrInvalidCallback }
+
+// Redacted returns the callback with every spelling of the secrets removed from its
+// free fields (a provider may echo the private key anywhere): safe to store and log.
+func (cb Callback) Redacted(secrets ...string) Callback {
+	for _, f := range []*string{&cb.Status, &cb.Code, &cb.Custom, &cb.Rate, &cb.Identifier} {
+		*f = Redact(*f, secrets...)
+	}
+	return cb
+}
 
 // ParseCallback reads and checks a callback's fields, in this order: code syntax,
 // status, the length of custom, rate, identifier and payout, and, for a success,
@@ -77,8 +86,12 @@ func ParseCallback(form url.Values) (Callback, error) {
 		}
 	}
 	cb.Success = strings.EqualFold(cb.Status, "success")
-	if cb.Success {
-		vc, err := money.ParseMicros(strings.TrimSpace(form.Get("virtual_currency")))
+	cb.Rate = strings.TrimSpace(form.Get("rate"))
+	cb.Identifier = strings.TrimSpace(form.Get("identifier"))
+	cb.Test = IsTestCode(cb.Rate, cb.Identifier)
+	vcText := strings.TrimSpace(form.Get("virtual_currency"))
+	if cb.Success && !(cb.Test && vcText == "") { // a test code without virtual_currency is worth nothing
+		vc, err := money.ParseMicros(vcText)
 		if err != nil || vc < 0 {
 			return bad("virtual_currency", "virtual_currency must be a number >= 0")
 		}
@@ -87,8 +100,5 @@ func ParseCallback(form url.Values) (Callback, error) {
 	if payout, err := money.ParseMicros(strings.TrimSpace(form.Get("payout"))); err == nil {
 		cb.Payout = payout
 	}
-	cb.Rate = strings.TrimSpace(form.Get("rate"))
-	cb.Identifier = strings.TrimSpace(form.Get("identifier"))
-	cb.Test = cb.Rate == TestRate
 	return cb, nil
 }

@@ -3,11 +3,14 @@ package dedipass
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -152,18 +155,45 @@ func transportError(ctx context.Context, err error, secrets []string) error {
 	return fmt.Errorf("%w: %s", ErrUnavailable, Redact(err.Error(), secrets...))
 }
 
-// Redact replaces every spelling of each non-empty secret in s (as is, query- and
-// path-escaped) by "[removed]". The one function that scrubs key values from text.
+// Redact replaces every spelling of each non-empty secret in s (as is, query-, path-,
+// HTML- and JSON-escaped, in any case) by "[removed]". The one function that scrubs key
+// values from text.
 func Redact(s string, secrets ...string) string {
 	for _, secret := range secrets {
-		if secret == "" {
-			continue
-		}
-		for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {
-			s = strings.ReplaceAll(s, form, "[removed]")
+		for _, form := range spellings(secret) {
+			if containsFold(s, form) {
+				s = regexp.MustCompile("(?i)"+regexp.QuoteMeta(form)).ReplaceAllLiteralString(s, "[removed]")
+			}
 		}
 	}
 	return s
+}
+
+// Leaks reports whether s holds any spelling of a non-empty secret (see Redact).
+func Leaks(s string, secrets ...string) bool {
+	for _, secret := range secrets {
+		for _, form := range spellings(secret) {
+			if containsFold(s, form) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// spellings are the ways a secret may be written in text: as is, query-, path-, HTML-
+// and JSON-escaped (each compared without case). None for an empty secret.
+func spellings(secret string) []string {
+	if secret == "" {
+		return nil
+	}
+	quoted, _ := json.Marshal(secret)
+	return []string{secret, url.QueryEscape(secret), url.PathEscape(secret), html.EscapeString(secret),
+		strings.Trim(string(quoted), `"`)}
+}
+
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
 }
 
 // shorten keeps provider text in errors readable.

@@ -650,25 +650,25 @@ func TestRates(t *testing.T) {
 	for _, o := range offers {
 		byRate[o.Rate] = o
 	}
-	sms := byRate["FR-SMS-250"]
+	sms := byRate["xx-FR-SMS-250"]
 	if sms.CountryID != 1 || sms.CountryISO != "FR" || sms.CountryName != "France" || sms.Solution != "SMS" ||
 		sms.UserPrice != "2.5" || sms.UserPriceCents != 250 || sms.UserCurrency != "EUR" || sms.UserEarns != 2_000_000 ||
 		sms.Keyword == "" || sms.Shortcode == "" || !strings.Contains(sms.Mention, "<b>2,50 €</b>") {
 		t.Fatalf("FR SMS: %+v", sms)
 	}
-	if o := byRate["FR-SMS-150"]; o.UserPrice != "1.50" || o.UserPriceCents != 150 {
+	if o := byRate["xx-FR-SMS-150"]; o.UserPrice != "1.50" || o.UserPriceCents != 150 {
 		t.Fatalf("FR SMS 150 (price as a string): %+v", o)
 	}
-	if o := byRate["FR-AUDIOTEL-300"]; o.Solution != "Audiotel" || o.Phone == "" || o.UserEarns != 2_500_000 || o.UserPriceCents != 300 {
+	if o := byRate["AUDIOTEL-300"]; o.Solution != "Audiotel" || o.Phone == "" || o.UserEarns != 2_500_000 || o.UserPriceCents != 300 {
 		t.Fatalf("FR Audiotel: %+v", o)
 	}
-	if o := byRate["FR-NEOSURF-500"]; o.Solution != "Neosurf" || o.Link == "" || o.UserPriceCents != 500 {
+	if o := byRate["neosurf500"]; o.Solution != "Neosurf" || o.Link == "" || o.UserPriceCents != 500 {
 		t.Fatalf("FR Neosurf: %+v", o)
 	}
 	if o := byRate["BE-AUDIOTEL-200"]; o.CountryISO != "BE" || o.UserPriceCents != 200 || o.UserEarns != 1_500_000 {
 		t.Fatalf("BE Audiotel: %+v", o)
 	}
-	if o := byRate["CH-SMS-300"]; o.CountryID != 3 || o.UserCurrency != "CHF" || o.UserPriceCents != 300 {
+	if o := byRate["SMS300CH"]; o.CountryID != 3 || o.UserCurrency != "CHF" || o.UserPriceCents != 300 {
 		t.Fatalf("CH SMS (string country id): %+v", o)
 	}
 	if sb.RatesCalls() != 1 {

@@ -99,8 +99,8 @@ func SecretField(name string) bool {
 
 // StripKeys returns body, a JSON document, re-encoded without any field
 // whose name looks like a credential (SecretField: key, public_key, privateKey,
-// token, …, at any depth) and with any string containing one of secrets replaced by
-// "[removed]". Numbers keep their exact literal. ok is false when body is not
+// token, …, at any depth) or holds one of secrets, and with any string holding one of
+// secrets (any spelling, see Leaks) replaced by "[removed]". Numbers keep their exact literal. ok is false when body is not
 // JSON; the result is then nil.
 func StripKeys(body []byte, secrets ...string) (clean []byte, ok bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -126,7 +126,7 @@ func strip(v any, secrets []string) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, child := range t {
-			if SecretField(k) {
+			if SecretField(k) || Leaks(k, secrets...) {
 				delete(t, k)
 				continue
 			}
@@ -139,10 +139,8 @@ func strip(v any, secrets []string) any {
 		}
 		return t
 	case string:
-		for _, s := range secrets {
-			if s != "" && strings.Contains(t, s) {
-				return "[removed]"
-			}
+		if Leaks(t, secrets...) {
+			return "[removed]"
 		}
 		return t
 	}

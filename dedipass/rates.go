@@ -20,7 +20,7 @@ type Offer struct {
 	CountryISO  string // "FR"
 	CountryName string // "France"
 	Solution    string // "SMS", "Audiotel", "Neosurf", "Paysafecard", …
-	Rate        string // Dedipass's rate id, e.g. "FR-SMS-250"
+	Rate        string // Dedipass's rate id, opaque (e.g. "xx-FR-SMS-250"): never parsed
 	// UserPrice is the price as Dedipass sent it, e.g. "2.50" or "2.5".
 	UserPrice string
 	// UserPriceCents is UserPrice in cents of UserCurrency, rounded half away
@@ -85,6 +85,23 @@ func (c *Client) Rates(ctx context.Context, publicKey string) ([]Offer, error) {
 		c.mu.Unlock()
 	}
 	return slices.Clone(offers), nil
+}
+
+// CachedOffer finds, among the offers cached for publicKey, the one whose rate is
+// exactly rate, without any network call. Rates are opaque: this is the only way to
+// know a payment's country and solution.
+func (c *Client) CachedOffer(publicKey, rate string) (Offer, bool) {
+	if rate == "" {
+		return Offer{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, o := range c.rates[publicKey].offers {
+		if o.Rate == rate {
+			return o, true
+		}
+	}
+	return Offer{}, false
 }
 
 // ForgetRates drops cached offers, e.g. after the admin changed keys.

@@ -10,8 +10,16 @@ import (
 	"recharge/money"
 )
 
-// TestRate is the rate Dedipass gives a test code.
-const TestRate = "TEST-MODE"
+// A test code is marked by its rate or by its identifier: both are seen in the wild.
+const (
+	TestRate       = "TEST-MODE" // the rate of a test code
+	TestIdentifier = "TEST-CODE" // the identifier of a test code
+)
+
+// IsTestCode reports whether rate or identifier mark a test code (any case).
+func IsTestCode(rate, identifier string) bool {
+	return strings.EqualFold(strings.TrimSpace(rate), TestRate) || strings.EqualFold(strings.TrimSpace(identifier), TestIdentifier)
+}
 
 // Result is Dedipass's judgement of one code.
 type Result struct {
@@ -19,7 +27,7 @@ type Result struct {
 	Status     string // as sent: "success", "error", …
 	Message    string // Dedipass's explanation, e.g. "Invalid code"
 	Code       string // the code judged (the code sent when the answer omits it)
-	Rate       string // e.g. "FR-SMS-250", or TestRate
+	Rate       string // opaque: e.g. "xx-FR-SMS-250", or TestRate
 	Identifier string // Dedipass's identifier for the payment, when given
 	// Payout is the merchant's earnings in EUR. Informational: 0 when missing
 	// or unreadable, which never blocks a credit.
@@ -27,7 +35,7 @@ type Result struct {
 	// VirtualCurrency is the units to credit; always ≥ 0 when Success and
 	// the error is nil.
 	VirtualCurrency money.Micros
-	Test            bool // Rate == TestRate: a test code, not paid
+	Test            bool // IsTestCode: a test code, not paid
 	// Raw is the provider's JSON answer with every key field removed
 	// (see StripKeys): safe to store and show an admin.
 	Raw []byte
@@ -80,16 +88,18 @@ func decodeResult(body []byte, code, privateKey string) (Result, error) {
 		return Result{}, fmt.Errorf("validate: %w: answer without status", ErrUnavailable)
 	}
 	raw, _ := StripKeys(body, privateKey)
+	// A key echoed in any field is removed from everything returned (errors included).
+	clean := func(s string) string { return Redact(s, privateKey) }
 	r := Result{
-		Status:     status,
+		Status:     clean(status),
 		Success:    strings.EqualFold(status, "success"),
-		Message:    Redact(str(fields, "message"), privateKey),
-		Code:       str(fields, "code"),
-		Rate:       str(fields, "rate"),
-		Identifier: str(fields, "identifier"),
+		Message:    clean(str(fields, "message")),
+		Code:       clean(str(fields, "code")),
+		Rate:       clean(str(fields, "rate")),
+		Identifier: clean(str(fields, "identifier")),
 		Raw:        raw,
 	}
-	r.Test = strings.EqualFold(r.Rate, TestRate)
+	r.Test = IsTestCode(r.Rate, r.Identifier)
 	if m, _, err := micros(fields, "payout"); err == nil {
 		r.Payout = m
 	}
@@ -107,10 +117,12 @@ func decodeResult(body []byte, code, privateKey string) (Result, error) {
 	switch {
 	case !strings.EqualFold(r.Code, code):
 		return r, fmt.Errorf("validate: %w: answer is for code %q", ErrBadAnswer, shorten(r.Code))
+	case !vcPresent && r.Test:
+		// A test code without virtual_currency is worth nothing, not an error.
 	case !vcPresent:
 		return r, fmt.Errorf("validate: %w: virtual_currency missing", ErrBadAnswer)
 	case vcErr != nil:
-		return r, fmt.Errorf("validate: %w: virtual_currency %q is not a decimal number", ErrBadAnswer, shorten(str(fields, "virtual_currency")))
+		return r, fmt.Errorf("validate: %w: virtual_currency %q is not a decimal number", ErrBadAnswer, shorten(clean(str(fields, "virtual_currency"))))
 	case vc < 0:
 		return r, fmt.Errorf("validate: %w: virtual_currency %s is negative", ErrBadAnswer, vc)
 	}

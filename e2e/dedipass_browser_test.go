@@ -11,9 +11,10 @@ import (
 	"recharge/apptest"
 )
 
-// An admin turns sandbox mode on in the settings page; a customer gets a test code on
-// the payment page, types it, and sees the credit and the new balance appear without a
-// page reload. The payment is then in the customer's history, flagged sandbox.
+// An admin turns sandbox mode on in the settings page; a customer sees the SANDBOX
+// notice and no test-code button; the admin picks an offer on the payment page, gets
+// its code, types it, and sees the offer's credit and the new balance appear without a
+// page reload. The payment is then in the history, flagged sandbox.
 func TestBrowserSandboxTopUp(t *testing.T) {
 	env := apptest.Start(t, apptest.Options{})
 	env.CreateUser("admin@example.com", "password123", true)
@@ -32,8 +33,19 @@ func TestBrowserSandboxTopUp(t *testing.T) {
 		t.Fatalf("settings flash = %q", s)
 	}
 
-	b := newBrowser(t, 1280, 1000)
-	b.Login(env.URL, "buyer@example.com", "password123")
+	// A customer sees the SANDBOX notice but cannot get test codes: nobody mints money.
+	buyer := newBrowser(t, 1280, 1000)
+	buyer.Login(env.URL, "buyer@example.com", "password123")
+	buyer.Run(
+		chromedp.Navigate(env.URL+"/client/dedipass"),
+		chromedp.WaitVisible(chromedp.CSS(`#sandbox-banner`)),
+	)
+	if n := buyer.Eval(`document.querySelectorAll('#sandbox-get-code').length`); n != float64(0) {
+		t.Fatal("a customer is offered sandbox test codes")
+	}
+
+	// The admin picks an offer, gets its code and types it: the credit is the offer's row.
+	b := admin
 	b.Run(
 		chromedp.Navigate(env.URL+"/client/dedipass"),
 		chromedp.WaitVisible(chromedp.CSS(`#sandbox-get-code`)),
@@ -44,11 +56,13 @@ func TestBrowserSandboxTopUp(t *testing.T) {
 	// A marker that only survives if the page is never reloaded.
 	b.Eval(`window.__noReload = 1; true`)
 	b.Run(
+		chromedp.SetValue(chromedp.CSS(`#sandbox-offer`), "AUDIOTEL-300"),
 		chromedp.Click(chromedp.CSS(`#sandbox-get-code`)),
 		chromedp.WaitVisible(chromedp.CSS(`#sandbox-code`)),
 	)
+	rowCredit := b.Attr(`#sandbox-offer option[value="AUDIOTEL-300"]`, "data-credit-cents")
 	code := b.Attr(`#sandbox-code`, "data-code")
-	if len(code) < 6 {
+	if len(code) < 6 || strings.TrimSpace(b.Text(`#sandbox-code`)) != code {
 		t.Fatalf("sandbox code %q", code)
 	}
 	b.Run(
@@ -60,13 +74,13 @@ func TestBrowserSandboxTopUp(t *testing.T) {
 	if v := b.Eval(`window.__noReload === 1`); v != true {
 		t.Fatal("the page reloaded")
 	}
-	if got := b.Attr(`#dedipass-result`, "data-credit-cents"); got != "500" {
-		t.Fatalf("credit cents = %s", got)
+	if got := b.Attr(`#dedipass-result`, "data-credit-cents"); got != "250" || got != rowCredit {
+		t.Fatalf("credit cents = %s, the offer's row says %s (want 250)", got, rowCredit)
 	}
-	if got := b.Attr(`#wallet-balance`, "data-cents"); got != "500" {
+	if got := b.Attr(`#wallet-balance`, "data-cents"); got != "250" {
 		t.Fatalf("sidebar balance = %s", got)
 	}
-	if msg := b.Text(`#dedipass-result`); !strings.Contains(msg, "5,00") {
+	if msg := b.Text(`#dedipass-result`); !strings.Contains(msg, "2,50") {
 		t.Fatalf("result message %q", msg)
 	}
 	// The field is cleared after a credit; typing the same code again says duplicate.
@@ -78,7 +92,7 @@ func TestBrowserSandboxTopUp(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#dedipass-submit`)),
 		chromedp.WaitVisible(chromedp.CSS(`#dedipass-result[data-status=duplicate]`)),
 	)
-	if got := b.Attr(`#wallet-balance`, "data-cents"); got != "500" {
+	if got := b.Attr(`#wallet-balance`, "data-cents"); got != "250" {
 		t.Fatalf("balance after duplicate = %s", got)
 	}
 	b.Run(

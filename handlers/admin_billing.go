@@ -181,6 +181,11 @@ func yesNo(b bool) string {
 
 // adminPayment: GET /admin/billing/dedipass/{id} — every field and the raw answer.
 func (s *Server) adminPayment(c *fiber.Ctx) error {
+	return s.paymentPage(c, fiber.StatusOK, nil)
+}
+
+// paymentPage renders a payment's details; extra carries a decision form's error.
+func (s *Server) paymentPage(c *fiber.Ctx, status int, extra fiber.Map) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -199,6 +204,55 @@ func (s *Server) adminPayment(c *fiber.Ctx) error {
 		return err
 	}
 	raw := backoffice.SafeRaw(p.Raw, set.Dedipass.PrivateKey, set.Dedipass.PublicKey)
-	return s.page(c, fiber.StatusOK, "admin/payment", tr(c, "admin.payment_title", p.Code),
-		fiber.Map{"Nav": "admin_billing", "Payment": p, "Raw": raw})
+	data := fiber.Map{"Nav": "admin_billing", "Payment": p, "Raw": raw}
+	for k, v := range extra {
+		data[k] = v
+	}
+	return s.page(c, status, "admin/payment", tr(c, "admin.payment_title", p.Code), data)
+}
+
+// adminPaymentAssign: POST /admin/billing/dedipass/{id}/assign — credit a pending
+// payment to the customer with that email, once (SPEC §8).
+func (s *Server) adminPaymentAssign(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	set, err := s.settingsOf(c)
+	if err != nil {
+		return err
+	}
+	email := c.FormValue("email")
+	_, err = s.dedipass.AssignPending(c.UserContext(), s.actor(c), set.Dedipass, id, email)
+	return s.paymentDecision(c, id, err, "flash.admin_payment_assigned", fiber.Map{"AssignEmail": email})
+}
+
+// adminPaymentRefuse: POST /admin/billing/dedipass/{id}/refuse — close a pending
+// payment without credit, with a reason (SPEC §8).
+func (s *Server) adminPaymentRefuse(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	reason := c.FormValue("reason")
+	err = s.dedipass.RefusePending(c.UserContext(), s.actor(c), id, reason)
+	return s.paymentDecision(c, id, err, "flash.admin_payment_refused", fiber.Map{"RefuseReason": reason})
+}
+
+// paymentDecision answers an assign or a refusal: back to the payment with a flash,
+// or the payment page with the form's error.
+func (s *Server) paymentDecision(c *fiber.Ctx, id int64, err error, flashKey string, form fiber.Map) error {
+	if err == nil {
+		s.flash(c, "success", flashKey)
+		return c.Redirect("/admin/billing/dedipass/"+strconv.FormatInt(id, 10), fiber.StatusSeeOther)
+	}
+	if errors.Is(err, db.ErrNotFound) {
+		return notFound(c, "admin.payment_not_found")
+	}
+	status, key, ok := formOutcome(err)
+	if !ok {
+		return err
+	}
+	form["DecisionError"] = tr(c, key)
+	return s.paymentPage(c, status, form)
 }

@@ -14,6 +14,7 @@ import (
 
 // OfferView is one Dedipass offer as the payment page shows it.
 type OfferView struct {
+	Rate        string // Dedipass's opaque id of the offer
 	Price       string
 	CreditCents int64
 	Keyword     string
@@ -54,7 +55,7 @@ func groupOffers(offers []dedipass.Offer, cfg settings.Dedipass, lang string) []
 		if o.UserPriceCents > 0 {
 			price = o.UserPriceCents.Format(lang, o.UserCurrency)
 		}
-		view := OfferView{Price: price, CreditCents: int64(credit), Keyword: o.Keyword, Shortcode: o.Shortcode,
+		view := OfferView{Rate: o.Rate, Price: price, CreditCents: int64(credit), Keyword: o.Keyword, Shortcode: o.Shortcode,
 			Phone: o.Phone, Link: safeLink(o.Link), Mention: template.HTML(dedipass.SanitizeMention(o.Mention))}
 		sols := out[ci].Solutions
 		si := -1
@@ -163,9 +164,9 @@ func (s *Server) dedipassSandboxCode(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	code, err := s.dedipass.IssueSandboxCode(c.UserContext(), set.Dedipass, currentUser(c).ID)
+	code, err := s.dedipass.IssueSandboxCode(c.UserContext(), set.Dedipass, currentUser(c), c.FormValue("rate"))
 	if err != nil {
-		return err // sandbox off: the error page, as errorTable says
+		return err // not an admin, sandbox off, too many: the error page, as errorTable says
 	}
 	if isHTMX(c) {
 		return s.fragment(c, fiber.StatusOK, "partials/sandbox_code", fiber.Map{"SandboxCode": code})

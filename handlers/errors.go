@@ -43,7 +43,15 @@ var errorTable = []struct {
 	{backoffice.ErrUnknownModule, fiber.StatusNotFound, "error.not_found", true},
 	{billing.ErrNotSandbox, fiber.StatusNotFound, "dedipass.sandbox_off", true},
 	{billing.ErrTooManySandboxCodes, fiber.StatusTooManyRequests, "dedipass.sandbox_too_many", true},
+	{billing.ErrSandboxAdminOnly, fiber.StatusForbidden, "dedipass.sandbox_admin_only", true},
+	{billing.ErrUnknownSandboxOffer, fiber.StatusUnprocessableEntity, "dedipass.sandbox_unknown_offer", true},
 	{accounts.ErrBusy, fiber.StatusServiceUnavailable, "error.busy", true},
+
+	// Dedipass: the admin's decision on a pending payment.
+	{billing.ErrNotPending, fiber.StatusConflict, "admin.pending_not_pending", false},
+	{billing.ErrNoCredit, fiber.StatusConflict, "admin.pending_no_credit", false},
+	{billing.ErrAssignUnknownEmail, fiber.StatusUnprocessableEntity, "admin.pending_unknown_email", false},
+	{billing.ErrRefuseReason, fiber.StatusUnprocessableEntity, "admin.pending_reason_required", false},
 	{accounts.ErrSetupClosed, fiber.StatusForbidden, "setup.bad_token", true},
 
 	// Accounts: login and registration.
@@ -160,6 +168,7 @@ var redeemTable = map[redeemCase]struct {
 	{billing.OutcomeError, billing.ReasonUnavailable}:       {fiber.StatusBadGateway, "dedipass.msg_unavailable"},
 	{billing.OutcomeError, billing.ReasonTimeout}:           {fiber.StatusGatewayTimeout, "dedipass.msg_unavailable"},
 	{billing.OutcomeError, billing.ReasonBadAnswer}:         {fiber.StatusBadGateway, "dedipass.msg_bad_answer"},
+	{billing.OutcomeError, billing.ReasonHeld}:              {fiber.StatusOK, "dedipass.msg_held"},
 	{billing.OutcomeDuplicate, billing.ReasonAlreadyYours}:  {fiber.StatusConflict, "dedipass.msg_already_yours"},
 	{billing.OutcomeDuplicate, billing.ReasonAlreadyUsed}:   {fiber.StatusConflict, "dedipass.msg_already_used"},
 }

@@ -35,6 +35,12 @@ var domainErrors = map[string]error{
 	"billing.ErrNotSandbox":          billing.ErrNotSandbox,
 	"billing.ErrTooManySandboxCodes": billing.ErrTooManySandboxCodes,
 	"billing.ErrSettings":            &billing.ErrSettings{Field: "unit_cents"},
+	"billing.ErrNotPending":          billing.ErrNotPending,
+	"billing.ErrSandboxAdminOnly":    billing.ErrSandboxAdminOnly,
+	"billing.ErrUnknownSandboxOffer": billing.ErrUnknownSandboxOffer,
+	"billing.ErrNoCredit":            billing.ErrNoCredit,
+	"billing.ErrAssignUnknownEmail":  billing.ErrAssignUnknownEmail,
+	"billing.ErrRefuseReason":        billing.ErrRefuseReason,
 
 	"backoffice.ErrUnknownModule": backoffice.ErrUnknownModule,
 	"backoffice.ErrFundRequired":  backoffice.ErrFundRequired,
@@ -195,6 +201,7 @@ func TestRedeemAndCallbackTables(t *testing.T) {
 		{billing.OutcomeError, billing.ReasonUnavailable, 502, "dedipass.msg_unavailable"},
 		{billing.OutcomeError, billing.ReasonTimeout, 504, "dedipass.msg_unavailable"},
 		{billing.OutcomeError, billing.ReasonBadAnswer, 502, "dedipass.msg_bad_answer"},
+		{billing.OutcomeError, billing.ReasonHeld, 200, "dedipass.msg_held"},
 		{billing.OutcomeDuplicate, billing.ReasonAlreadyYours, 409, "dedipass.msg_already_yours"},
 		{billing.OutcomeDuplicate, billing.ReasonAlreadyUsed, 409, "dedipass.msg_already_used"},
 	}

@@ -70,6 +70,8 @@ var invoiceKindKeys = map[string]string{
 var auditKeys = map[string]string{
 	"module.enable":      "audit.module.enable",
 	"module.disable":     "audit.module.disable",
+	"payment.assign":     "audit.payment.assign",
+	"payment.refuse":     "audit.payment.refuse",
 	"product.create":     "audit.product.create",
 	"product.update":     "audit.product.update",
 	"product.activate":   "audit.product.activate",
@@ -88,6 +90,7 @@ var dedipassSettingsKeys = map[string]string{
 	"public_key":        "dedipass.settings_bad_public_key",
 	"private_key":       "dedipass.settings_bad_private_key",
 	"unit_cents":        "dedipass.settings_bad_unit_cents",
+	"max_credit_cents":  "dedipass.settings_bad_max_credit_cents",
 	"credit_test_codes": "dedipass.settings_bad_credit_test_codes",
 	"sandbox":           "dedipass.settings_bad_sandbox",
 }

@@ -63,6 +63,8 @@ func (s *Server) routes(app *fiber.App) {
 	admin.Get("/billing/dedipass", s.adminBilling)
 	admin.Get("/billing/dedipass/export.csv", s.adminBillingExport) // before /:id
 	admin.Get("/billing/dedipass/:id", s.adminPayment)
+	admin.Post("/billing/dedipass/:id/assign", s.adminPaymentAssign)
+	admin.Post("/billing/dedipass/:id/refuse", s.adminPaymentRefuse)
 	admin.Get("/users", s.adminUsers)
 	admin.Get("/users/:id", s.adminUser)
 	admin.Post("/users/:id/role", s.adminUserRole)

@@ -9,6 +9,8 @@ const (
 	KeyDedipassUnitCents   = "dedipass_unit_cents"  // cents credited per unit of virtual currency
 	KeyDedipassCreditTests = "dedipass_credit_test_codes"
 	KeyDedipassSandbox     = "dedipass_sandbox"
+	// KeyDedipassMaxCredit: a code crediting more cents than this waits for the admin.
+	KeyDedipassMaxCredit = "dedipass_max_credit_cents"
 
 	// Module switches (absent = on, as on a fresh install).
 	KeyModuleFund     = "module_fund"

@@ -29,6 +29,8 @@ type Dedipass struct {
 	UnitCents       money.Cents // credit per unit of virtual currency
 	CreditTestCodes bool
 	Sandbox         bool
+	// MaxCreditCents: a code worth more is recorded pending for the admin (SPEC §5.4).
+	MaxCreditCents money.Cents
 }
 
 // Modules says what is on (SPEC §4). Dedipass counts as on only if Fund is on too.
@@ -56,6 +58,7 @@ type Fund struct {
 // accounts is something a host opts into.
 const (
 	DefaultUnitCents   = money.Cents(100)
+	DefaultMaxCredit   = money.Cents(10000) // 100.00
 	DefaultCurrency    = "EUR"
 	DefaultShopName    = "Recharge"
 	DefaultTransferMin = money.Cents(100)   // 1.00
@@ -87,12 +90,17 @@ func Parse(kv map[string]string) (Settings, error) {
 	if err != nil || unit < 0 {
 		unit = int64(DefaultUnitCents)
 	}
+	maxCredit, err := strconv.ParseInt(kv[KeyDedipassMaxCredit], 10, 64)
+	if err != nil || maxCredit < 1 {
+		maxCredit = int64(DefaultMaxCredit)
+	}
 	s.Dedipass = Dedipass{
 		PublicKey:       kv[KeyDedipassPublic],
 		PrivateKey:      kv[KeyDedipassPrivate],
 		UnitCents:       money.Cents(unit),
 		CreditTestCodes: kv[KeyDedipassCreditTests] == "1",
 		Sandbox:         kv[KeyDedipassSandbox] == "1",
+		MaxCreditCents:  money.Cents(maxCredit),
 	}
 
 	s.Modules.Fund = kv[KeyModuleFund] != "0"
@@ -149,6 +157,9 @@ func (d Dedipass) Values() map[string]string {
 		KeyDedipassUnitCents:   strconv.FormatInt(int64(d.UnitCents), 10),
 		KeyDedipassCreditTests: flag(d.CreditTestCodes),
 		KeyDedipassSandbox:     flag(d.Sandbox),
+	}
+	if d.MaxCreditCents > 0 {
+		kv[KeyDedipassMaxCredit] = strconv.FormatInt(int64(d.MaxCreditCents), 10)
 	}
 	if d.PrivateKey != "" {
 		kv[KeyDedipassPrivate] = d.PrivateKey

@@ -12,7 +12,7 @@ func TestParseDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Settings{
-		Dedipass: Dedipass{UnitCents: DefaultUnitCents},
+		Dedipass: Dedipass{UnitCents: DefaultUnitCents, MaxCreditCents: DefaultMaxCredit},
 		Modules:  Modules{Fund: true, Dedipass: true},
 		Fund:     Fund{TransferMin: DefaultTransferMin, TransferMax: DefaultTransferMax, Currency: DefaultCurrency, ShopName: DefaultShopName},
 	}
@@ -45,7 +45,7 @@ func TestCorruptedAmountKeepsDefault(t *testing.T) {
 // What each part encodes is what Parse reads back.
 func TestValuesRoundTrip(t *testing.T) {
 	in := Settings{
-		Dedipass: Dedipass{PublicKey: "pub", PrivateKey: "priv", UnitCents: 150, CreditTestCodes: true, Sandbox: true},
+		Dedipass: Dedipass{PublicKey: "pub", PrivateKey: "priv", UnitCents: 150, CreditTestCodes: true, Sandbox: true, MaxCreditCents: 2500},
 		Modules:  Modules{Fund: true, Dedipass: false, DedipassDisabledAt: 1700000000, LastPaymentWhenDisabled: 7},
 		Fund:     Fund{TransfersEnabled: true, TransferMin: 1, TransferMax: 0, Currency: "CHF", ShopName: "Hébergeur", ShopAddress: "1 rue\nParis"},
 	}

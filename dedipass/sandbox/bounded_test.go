@@ -10,9 +10,10 @@ func TestIssuedCodesAreBounded(t *testing.T) {
 	for range MaxCodes + 500 {
 		s.IssueCode("1", "1")
 	}
-	s.mu.Lock()
-	n := len(s.codes)
-	s.mu.Unlock()
+	m := s.codes.(*memCodes)
+	m.mu.Lock()
+	n := len(m.codes)
+	m.mu.Unlock()
 	if n > MaxCodes {
 		t.Fatalf("%d codes kept, want at most %d", n, MaxCodes)
 	}

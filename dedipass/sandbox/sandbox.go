@@ -5,13 +5,16 @@
 // checks, and single-use codes issued on demand (IssueCode, IssueTestCode,
 // IssueCodeForRate). Tests run it behind httptest.NewServer and switch on
 // provider failures (SetFailure); the portal mounts it under a prefix with
-// http.StripPrefix for the admin's sandbox mode. All state is in memory and
-// every method is safe for concurrent use.
+// http.StripPrefix for the admin's sandbox mode. Issued codes live in a CodeStore:
+// in memory by default, in the portal's database for its sandbox mode (shared by
+// instances, kept across restarts). Every method is safe for concurrent use.
 package sandbox
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -63,11 +66,16 @@ const (
 	AsStrings             // both as JSON strings
 )
 
-// DefaultRate is the rate of codes from IssueCode.
-const DefaultRate = "FR-SMS-250"
+// DefaultRate is the rate of codes from IssueCode. Rates are opaque strings of varied
+// shapes at Dedipass ("xx-FR-SMS-250", "AUDIOTEL-300", "neosurf500"): the offers below
+// imitate that, so nothing in the portal can get away with parsing them.
+const DefaultRate = "xx-FR-SMS-250"
 
 // TestRate is the rate of codes from IssueTestCode, as at Dedipass.
 const TestRate = "TEST-MODE"
+
+// TestIdentifier is the identifier of codes from IssueTestCodeByIdentifier, as at Dedipass.
+const TestIdentifier = "TEST-CODE"
 
 // MaxCodes bounds the issued codes kept in memory; past it the oldest are forgotten.
 const MaxCodes = 10000
@@ -83,6 +91,76 @@ type Options struct {
 	TimeoutSleep time.Duration
 	// Numbers chooses number or string JSON for payout and virtual_currency.
 	Numbers NumberStyle
+	// Codes keeps the issued codes (default: in memory, at most MaxCodes).
+	Codes CodeStore
+}
+
+// Code is one issued code and what its validation answers.
+type Code struct {
+	Code            string // upper-case letters and digits
+	Rate            string
+	VirtualCurrency string
+	Payout          string
+	Identifier      string
+}
+
+// ErrUnknownCode: the store has no such code (or it expired).
+var ErrUnknownCode = errors.New("unknown sandbox code")
+
+// CodeStore keeps issued codes. Use consumes a code once: used is true for a code
+// consumed before; ErrUnknownCode for a code it does not have.
+type CodeStore interface {
+	Save(ctx context.Context, c Code) error
+	Lookup(ctx context.Context, code string) (Code, error)
+	Use(ctx context.Context, code string) (c Code, used bool, err error)
+}
+
+// memCodes is the default CodeStore: a map, forgetting the oldest past MaxCodes.
+type memCodes struct {
+	mu    sync.Mutex
+	codes map[string]*issued // by upper-case code
+	order []string           // codes in issue order
+}
+
+type issued struct {
+	Code
+	used bool
+}
+
+func (m *memCodes) Save(_ context.Context, c Code) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, taken := m.codes[c.Code]; taken {
+		return fmt.Errorf("sandbox code %s exists", c.Code)
+	}
+	for len(m.codes) >= MaxCodes && len(m.order) > 0 {
+		delete(m.codes, m.order[0])
+		m.order = m.order[1:]
+	}
+	m.order = append(m.order, c.Code)
+	m.codes[c.Code] = &issued{Code: c}
+	return nil
+}
+
+func (m *memCodes) Lookup(_ context.Context, code string) (Code, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if c, ok := m.codes[strings.ToUpper(code)]; ok {
+		return c.Code, nil
+	}
+	return Code{}, ErrUnknownCode
+}
+
+func (m *memCodes) Use(_ context.Context, code string) (Code, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.codes[strings.ToUpper(code)]
+	if !ok {
+		return Code{}, false, ErrUnknownCode
+	}
+	used := c.used
+	c.used = true
+	return c.Code, used, nil
 }
 
 // Server imitates the Dedipass API. Create it with New.
@@ -92,23 +170,13 @@ type Server struct {
 
 	mu           sync.Mutex
 	pub, priv    string
-	codes        map[string]*issued // by upper-case code
-	order        []string           // codes in issue order, to forget the oldest past MaxCodes
+	codes        CodeStore
 	failure      Failure
 	ratesFailure Failure
 	answers      int // success answers so far, for Alternate
 
 	calls      atomic.Int64
 	ratesCalls atomic.Int64
-}
-
-type issued struct {
-	code            string
-	rate            string
-	virtualCurrency string
-	payout          string
-	identifier      string
-	used            bool
 }
 
 // New returns a sandbox server.
@@ -118,7 +186,10 @@ func New(opts Options) *Server {
 		numbers:      opts.Numbers,
 		pub:          opts.PublicKey,
 		priv:         opts.PrivateKey,
-		codes:        map[string]*issued{},
+		codes:        opts.Codes,
+	}
+	if s.codes == nil {
+		s.codes = &memCodes{codes: map[string]*issued{}}
 	}
 	if s.timeoutSleep <= 0 {
 		s.timeoutSleep = 30 * time.Second
@@ -173,55 +244,70 @@ func (s *Server) IssueTestCode(virtualCurrency, payout string) string {
 	return s.issue(TestRate, virtualCurrency, payout)
 }
 
+// IssueTestCodeByIdentifier is IssueTestCode for the other kind of test code
+// seen at Dedipass: an ordinary rate, and identifier "TEST-CODE".
+func (s *Server) IssueTestCodeByIdentifier(virtualCurrency, payout string) string {
+	return s.issueWith(DefaultRate, TestIdentifier, virtualCurrency, payout)
+}
+
 // IssueCodeForRate issues a code as if the customer had paid the offer
 // with that rate (see the rates answer): its virtual_currency is the
 // offer's user_earns and its payout a plausible merchant share. ok is false
 // for an unknown rate.
 func (s *Server) IssueCodeForRate(rate string) (code string, ok bool) {
+	code, err := s.IssueForOffer(context.Background(), rate)
+	return code, err == nil
+}
+
+// ErrUnknownOffer: no offer has that rate.
+var ErrUnknownOffer = errors.New("no sandbox offer with this rate")
+
+// IssueForOffer is IssueCodeForRate reporting the store's errors: ErrUnknownOffer for
+// a rate no offer has.
+func (s *Server) IssueForOffer(ctx context.Context, rate string) (string, error) {
 	for _, o := range offers {
 		if o.Rate == rate {
-			return s.issue(o.Rate, o.earns, o.payout), true
+			return s.issueCtx(ctx, Code{Rate: o.Rate, VirtualCurrency: o.earns, Payout: o.payout})
 		}
 	}
-	return "", false
+	return "", ErrUnknownOffer
 }
 
 // MarkUsed consumes a code as a validation would (for tests imitating a
 // code already spent through Dedipass's own page). It reports whether the
 // code existed and was unused.
 func (s *Server) MarkUsed(code string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.codes[strings.ToUpper(code)]
-	if !ok || c.used {
-		return false
-	}
-	c.used = true
-	return true
+	_, used, err := s.codes.Use(context.Background(), strings.ToUpper(code))
+	return err == nil && !used
 }
 
 func (s *Server) issue(rate, virtualCurrency, payout string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for {
-		code := randomText(8)
-		if _, taken := s.codes[code]; taken {
-			continue
-		}
-		for len(s.codes) >= MaxCodes && len(s.order) > 0 {
-			delete(s.codes, s.order[0])
-			s.order = s.order[1:]
-		}
-		s.order = append(s.order, code)
-		s.codes[code] = &issued{
-			code:            code,
-			rate:            rate,
-			virtualCurrency: virtualCurrency,
-			payout:          payout,
-			identifier:      "SBX-" + randomText(12),
-		}
-		return code
+	return s.issueWith(rate, "", virtualCurrency, payout)
+}
+
+// issueWith issues a code; an empty identifier gets a random one. A store failure
+// panics: these helpers are for tests, whose store is in memory (see IssueForOffer).
+func (s *Server) issueWith(rate, identifier, virtualCurrency, payout string) string {
+	code, err := s.issueCtx(context.Background(), Code{Rate: rate, Identifier: identifier, VirtualCurrency: virtualCurrency, Payout: payout})
+	if err != nil {
+		panic("sandbox: " + err.Error())
 	}
+	return code
+}
+
+// issueCtx saves c under a fresh random code (8 upper-case letters and digits).
+func (s *Server) issueCtx(ctx context.Context, c Code) (string, error) {
+	if c.Identifier == "" {
+		c.Identifier = "SBX-" + randomText(12)
+	}
+	var err error
+	for try := 0; try < 3; try++ { // 36^8 codes: a collision is rare, three in a row never
+		c.Code = randomText(8)
+		if err = s.codes.Save(ctx, c); err == nil {
+			return c.Code, nil
+		}
+	}
+	return "", err
 }
 
 const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -252,7 +338,8 @@ func randomText(n int) string {
 // "error" and rate, payout, virtual_currency and identifier are empty.
 func (s *Server) BuildCallback(code, custom string) url.Values {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	priv := s.priv
+	s.mu.Unlock()
 	v := url.Values{
 		"status":           {"error"},
 		"code":             {code},
@@ -261,15 +348,15 @@ func (s *Server) BuildCallback(code, custom string) url.Values {
 		"virtual_currency": {""},
 		"custom":           {custom},
 		"identifier":       {""},
-		"privateKey":       {s.priv},
+		"privateKey":       {priv},
 	}
-	if c, ok := s.codes[strings.ToUpper(code)]; ok {
+	if c, err := s.codes.Lookup(context.Background(), strings.ToUpper(code)); err == nil {
 		v.Set("status", "success")
-		v.Set("code", c.code)
-		v.Set("rate", c.rate)
-		v.Set("payout", c.payout)
-		v.Set("virtual_currency", c.virtualCurrency)
-		v.Set("identifier", c.identifier)
+		v.Set("code", c.Code)
+		v.Set("rate", c.Rate)
+		v.Set("payout", c.Payout)
+		v.Set("virtual_currency", c.VirtualCurrency)
+		v.Set("identifier", c.Identifier)
 	}
 	return v
 }
@@ -385,25 +472,34 @@ func (s *Server) serveValidate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	writeJSON(w, http.StatusOK, s.judge(q.Get("public_key"), q.Get("private_key"), q.Get("code")))
+	answer, err := s.judge(r.Context(), q.Get("public_key"), q.Get("private_key"), q.Get("code"))
+	if err != nil { // the code store failed: as Dedipass would, an error page
+		writeJSON(w, http.StatusInternalServerError, errorAnswer("Internal server error"))
+		return
+	}
+	writeJSON(w, http.StatusOK, answer)
 }
 
 // judge decides the answer to a validation and consumes the code on
 // success.
-func (s *Server) judge(pub, priv, code string) any {
+func (s *Server) judge(ctx context.Context, pub, priv, code string) (any, error) {
+	s.mu.Lock()
+	keysOK := s.keysOK(pub, priv)
+	s.mu.Unlock()
+	if !keysOK {
+		return errorAnswer("Invalid key"), nil
+	}
+	c, used, err := s.codes.Use(ctx, strings.ToUpper(code))
+	switch {
+	case errors.Is(err, ErrUnknownCode):
+		return errorAnswer("Invalid code"), nil
+	case err != nil:
+		return nil, err
+	case used:
+		return validation{Status: "error", Code: c.Code, Message: "Code already used"}, nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.keysOK(pub, priv) {
-		return errorAnswer("Invalid key")
-	}
-	c, ok := s.codes[strings.ToUpper(code)]
-	switch {
-	case !ok:
-		return errorAnswer("Invalid code")
-	case c.used:
-		return validation{Status: "error", Code: c.code, Message: "Code already used"}
-	}
-	c.used = true
 	payoutAsNumber, vcAsNumber := true, true
 	switch s.numbers {
 	case Alternate:
@@ -415,13 +511,13 @@ func (s *Server) judge(pub, priv, code string) any {
 	s.answers++
 	return validation{
 		Status:          "success",
-		Code:            c.code,
-		Rate:            c.rate,
-		Payout:          jsonValue(c.payout, payoutAsNumber),
-		VirtualCurrency: jsonValue(c.virtualCurrency, vcAsNumber),
-		Identifier:      c.identifier,
+		Code:            c.Code,
+		Rate:            c.Rate,
+		Payout:          jsonValue(c.Payout, payoutAsNumber),
+		VirtualCurrency: jsonValue(c.VirtualCurrency, vcAsNumber),
+		Identifier:      c.Identifier,
 		Message:         "Valid code",
-	}
+	}, nil
 }
 
 // jsonValue renders text as a JSON number when asked and possible, else as
@@ -464,23 +560,23 @@ type offer struct {
 }
 
 var offers = []offer{
-	{CountryID: 1, ISO: "FR", Name: "France", Solution: "SMS", Rate: "FR-SMS-150",
+	{CountryID: 1, ISO: "FR", Name: "France", Solution: "SMS", Rate: "xx-FR-SMS-150",
 		Price: "1.50", Currency: "EUR", earns: "1", EarnsNumber: true, payout: "0.8120",
 		Keyword: "CODE", Shortcode: "81091",
 		Mention: "<b>1,50 €</b> par SMS + prix d'un SMS"},
-	{CountryID: 1, ISO: "FR", Name: "France", Solution: "SMS", Rate: "FR-SMS-250",
+	{CountryID: 1, ISO: "FR", Name: "France", Solution: "SMS", Rate: "xx-FR-SMS-250",
 		Price: "2.5", PriceNumber: true, Currency: "EUR", earns: "2", payout: "1.3750",
 		Keyword: "RECHARGE", Shortcode: "81019",
 		Mention: "<b>2,50 €</b> par SMS + prix d'un SMS"},
-	{CountryID: 1, ISO: "FR", Name: "France", Solution: "Audiotel", Rate: "FR-AUDIOTEL-300",
+	{CountryID: 1, ISO: "FR", Name: "France", Solution: "Audiotel", Rate: "AUDIOTEL-300",
 		Price: "3.00", Currency: "EUR", earns: "2.5", EarnsNumber: true, payout: "1.62",
 		Phone:   "08 99 19 00 00",
 		Mention: "<b>3,00 €</b> par appel + prix d'un appel"},
-	{CountryID: 1, ISO: "FR", Name: "France", Solution: "Neosurf", Rate: "FR-NEOSURF-500",
+	{CountryID: 1, ISO: "FR", Name: "France", Solution: "Neosurf", Rate: "neosurf500",
 		Price: "5", PriceNumber: true, Currency: "EUR", earns: "5", payout: "3.90",
-		Link:    "https://neosurf.example/sandbox?rate=FR-NEOSURF-500",
+		Link:    "https://neosurf.example/sandbox?rate=neosurf500",
 		Mention: "Paiement de <b>5,00 €</b> par ticket Neosurf"},
-	{CountryID: 2, ISO: "BE", Name: "Belgique", Solution: "SMS", Rate: "BE-SMS-200",
+	{CountryID: 2, ISO: "BE", Name: "Belgique", Solution: "SMS", Rate: "xx-BE-SMS-200",
 		Price: "2.00", Currency: "EUR", earns: "1.5", EarnsNumber: true, payout: "0.95",
 		Keyword: "CODE", Shortcode: "7575",
 		Mention: "<b>2,00 €</b> par SMS envoyé + prix d'un SMS"},
@@ -488,7 +584,7 @@ var offers = []offer{
 		Price: "2", PriceNumber: true, Currency: "EUR", earns: "1.5", payout: "0.90",
 		Phone:   "0905 12 345",
 		Mention: "<b>2,00 €</b> par appel"},
-	{CountryID: "3", ISO: "CH", Name: "Suisse", Solution: "SMS", Rate: "CH-SMS-300",
+	{CountryID: "3", ISO: "CH", Name: "Suisse", Solution: "SMS", Rate: "SMS300CH",
 		Price: "3.00", Currency: "CHF", earns: "2", EarnsNumber: true, payout: "1.40",
 		Keyword: "CODE", Shortcode: "543",
 		Mention: "<b>3.00 CHF</b> par SMS reçu"},

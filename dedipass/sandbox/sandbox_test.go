@@ -367,12 +367,12 @@ func TestTimeoutEndsWithClient(t *testing.T) {
 
 func TestIssueCodeForRate(t *testing.T) {
 	s, srv := start(t, Options{Numbers: AsStrings})
-	code, ok := s.IssueCodeForRate("FR-AUDIOTEL-300")
+	code, ok := s.IssueCodeForRate("AUDIOTEL-300")
 	if !ok {
 		t.Fatal("known rate refused")
 	}
 	m := validate(t, srv, "a", "b", code)
-	if m["status"] != "success" || m["rate"] != "FR-AUDIOTEL-300" || m["virtual_currency"] != "2.5" || m["payout"] != "1.62" {
+	if m["status"] != "success" || m["rate"] != "AUDIOTEL-300" || m["virtual_currency"] != "2.5" || m["payout"] != "1.62" {
 		t.Fatalf("%v", m)
 	}
 	if _, ok := s.IssueCodeForRate("XX-NOPE"); ok {
