@@ -275,7 +275,8 @@ func TestRedeemOutcomes(t *testing.T) {
 		t.Fatalf("credit: %+v %v", r, err)
 	}
 	p, _ := f.store.PaymentByCode(ctx, code)
-	if p.Rate != sandbox.DefaultRate || p.Country != "FR" || p.Solution != "SMS" || p.PayoutCents != 100 || p.Source != "form" {
+	// The country as Dedipass sends it in the offer with this rate (lower-case, SPEC §5.2).
+	if p.Rate != sandbox.DefaultRate || p.Country != "fr" || p.Solution != "SMS" || p.PayoutCents != 100 || p.Source != "form" {
 		t.Fatalf("payment fields: %+v", p)
 	}
 	// Again, same customer: duplicate, nothing added, Dedipass not even asked.

@@ -596,7 +596,7 @@ func TestInProcessTransport(t *testing.T) {
 	if err != nil || !r.Success || r.VirtualCurrency != 2_000_000 {
 		t.Fatalf("%+v, %v", r, err)
 	}
-	if offers, err := c.Rates(ctx, testPub); err != nil || len(offers) != 7 {
+	if offers, err := c.Rates(ctx, testPub); err != nil || len(offers) != 8 {
 		t.Fatalf("rates %d, %v", len(offers), err)
 	}
 	sb.SetFailure(sandbox.Timeout)
@@ -643,7 +643,7 @@ func TestRates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(offers) != 7 {
+	if len(offers) != 8 {
 		t.Fatalf("%d offers", len(offers))
 	}
 	byRate := map[string]Offer{}
@@ -651,7 +651,7 @@ func TestRates(t *testing.T) {
 		byRate[o.Rate] = o
 	}
 	sms := byRate["xx-FR-SMS-250"]
-	if sms.CountryID != 1 || sms.CountryISO != "FR" || sms.CountryName != "France" || sms.Solution != "SMS" ||
+	if sms.CountryID != 1 || sms.CountryISO != "fr" || sms.CountryName != "France" || sms.Solution != "SMS" ||
 		sms.UserPrice != "2.5" || sms.UserPriceCents != 250 || sms.UserCurrency != "EUR" || sms.UserEarns != 2_000_000 ||
 		sms.Keyword == "" || sms.Shortcode == "" || !strings.Contains(sms.Mention, "<b>2,50 €</b>") {
 		t.Fatalf("FR SMS: %+v", sms)
@@ -665,7 +665,7 @@ func TestRates(t *testing.T) {
 	if o := byRate["neosurf500"]; o.Solution != "Neosurf" || o.Link == "" || o.UserPriceCents != 500 {
 		t.Fatalf("FR Neosurf: %+v", o)
 	}
-	if o := byRate["BE-AUDIOTEL-200"]; o.CountryISO != "BE" || o.UserPriceCents != 200 || o.UserEarns != 1_500_000 {
+	if o := byRate["BE-AUDIOTEL-200"]; o.CountryISO != "be" || o.UserPriceCents != 200 || o.UserEarns != 1_500_000 {
 		t.Fatalf("BE Audiotel: %+v", o)
 	}
 	if o := byRate["SMS300CH"]; o.CountryID != 3 || o.UserCurrency != "CHF" || o.UserPriceCents != 300 {
@@ -869,5 +869,25 @@ func TestRawForm(t *testing.T) {
 	}
 	if list, ok := back["tags"].([]any); !ok || len(list) != 2 {
 		t.Fatalf("%s", out)
+	}
+}
+
+// The page's country rule: that country's offers plus the "all" ones, any case; the
+// country list leaves "all" out and is sorted by name.
+func TestCountriesAndOffersFor(t *testing.T) {
+	offers := []Offer{
+		{CountryISO: "fr", CountryName: "France", Rate: "a"}, {CountryISO: "BE", CountryName: "Belgique", Rate: "b"},
+		{CountryISO: "all", CountryName: "Tous les pays", Rate: "c"}, {CountryISO: "fr", CountryName: "France", Rate: "d"},
+	}
+	got := Countries(offers)
+	if len(got) != 2 || got[0] != (Country{"be", "Belgique"}) || got[1] != (Country{"fr", "France"}) {
+		t.Fatalf("countries %+v", got)
+	}
+	var rates []string
+	for _, o := range OffersFor(offers, "Be") {
+		rates = append(rates, o.Rate)
+	}
+	if strings.Join(rates, ",") != "b,c" {
+		t.Fatalf("offers for be: %v", rates)
 	}
 }

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"sort"
 	"strconv"
+	"strings"
 
 	"recharge/money"
 )
@@ -17,7 +19,7 @@ import (
 // open.
 type Offer struct {
 	CountryID   int
-	CountryISO  string // "FR"
+	CountryISO  string // as Dedipass sends it: lower-case ("fr"), or AllCountries
 	CountryName string // "France"
 	Solution    string // "SMS", "Audiotel", "Neosurf", "Paysafecard", …
 	Rate        string // Dedipass's rate id, opaque (e.g. "xx-FR-SMS-250"): never parsed
@@ -160,4 +162,41 @@ func decodeOffer(f map[string]json.RawMessage) Offer {
 		o.UserEarns = m
 	}
 	return o
+}
+
+// AllCountries is Dedipass's pseudo-country of offers valid everywhere.
+const AllCountries = "all"
+
+// Country is one country that has offers.
+type Country struct {
+	ISO  string // lower-case
+	Name string
+}
+
+// Countries lists the countries of offers (not AllCountries), by name.
+func Countries(offers []Offer) []Country {
+	seen := map[string]bool{}
+	var out []Country
+	for _, o := range offers {
+		iso := strings.ToLower(o.CountryISO)
+		if iso == "" || iso == AllCountries || seen[iso] {
+			continue
+		}
+		seen[iso] = true
+		out = append(out, Country{ISO: iso, Name: o.CountryName})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// OffersFor keeps the offers a customer in country can use: that country's and the
+// AllCountries ones. ISO codes compare without regard to case.
+func OffersFor(offers []Offer, country string) []Offer {
+	var out []Offer
+	for _, o := range offers {
+		if strings.EqualFold(o.CountryISO, country) || strings.EqualFold(o.CountryISO, AllCountries) {
+			out = append(out, o)
+		}
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"recharge/apptest"
+	"recharge/settings"
 )
 
 // An admin turns sandbox mode on in the settings page; a customer sees the SANDBOX
@@ -115,4 +116,49 @@ func TestBrowserSandboxTopUp(t *testing.T) {
 	if err != nil || !p.Sandbox || !p.Credited() {
 		t.Fatalf("payment %+v %v", p, err)
 	}
+}
+
+// The payment page shows one country's offers plus the worldwide ones: French by
+// default for a French page; picking Belgium swaps the offers in place (no reload), and
+// the address keeps the choice.
+func TestBrowserPickCountry(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	env.CreateUser("buyer@example.com", "password123", false)
+	if err := env.Store.SetSettings(context.Background(), map[string]string{settings.KeyDedipassSandbox: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, 390, 900)
+	b.Login(env.URL, "buyer@example.com", "password123")
+	b.Run(
+		chromedp.Navigate(env.URL+"/client/dedipass"),
+		chromedp.WaitVisible(chromedp.CSS(`#country`)),
+	)
+	// The country groups shown (the select's own options name every country).
+	offers := func() string {
+		v, _ := b.Eval(`Array.from(document.querySelectorAll('#offers details summary')).map(e => e.textContent).join(' | ')`).(string)
+		return v
+	}
+	if v := b.Eval(`document.querySelector('#country').value`); v != "fr" {
+		t.Fatalf("default country %v, want fr for a French page", v)
+	}
+	if o := offers(); !strings.Contains(o, "France") || !strings.Contains(o, "Tous les pays") || strings.Contains(o, "Belgique") {
+		t.Fatalf("French page offers:\n%s", o)
+	}
+	b.Eval(`window.__noReload = 1; true`)
+	b.Eval(`const s = document.querySelector('#country'); s.value = 'be'; s.dispatchEvent(new Event('change', {bubbles: true})); true`)
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(offers(), "Belgique") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	o := offers()
+	if !strings.Contains(o, "Belgique") || !strings.Contains(o, "Tous les pays") || strings.Contains(o, "France") {
+		t.Fatalf("after picking Belgium:\n%s", o)
+	}
+	if b.Eval(`window.__noReload === 1`) != true {
+		t.Fatal("the page reloaded")
+	}
+	if !strings.Contains(b.Location(), "country=be") {
+		t.Fatalf("address %s does not keep the country", b.Location())
+	}
+	b.Screenshot("country-be-390")
 }

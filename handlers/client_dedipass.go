@@ -3,6 +3,7 @@ package handlers
 import (
 	"html/template"
 	"sort"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -45,7 +46,7 @@ func groupOffers(offers []dedipass.Offer, cfg settings.Dedipass, lang string) []
 		if !ok {
 			ci = len(out)
 			idx[o.CountryISO+"|"+o.CountryName] = ci
-			out = append(out, CountryGroup{Name: o.CountryName, ISO: o.CountryISO})
+			out = append(out, CountryGroup{Name: o.CountryName, ISO: strings.ToUpper(o.CountryISO)})
 		}
 		credit, err := cfg.CreditFor(o.UserEarns)
 		if err != nil {
@@ -104,9 +105,39 @@ func (s *Server) dedipassPage(c *fiber.Ctx, status int, result *billing.RedeemRe
 		s.log.Warn("dedipass rates unavailable", "err", err.Error())
 		data["OffersError"] = true
 	} else {
-		data["Countries"] = groupOffers(offers, cfg, langOf(c))
+		lang := langOf(c)
+		choices := dedipass.Countries(offers)
+		country := pickCountry(choices, c.Query("country"), lang)
+		data["CountryChoices"], data["Country"] = choices, country
+		data["Countries"] = groupOffers(dedipass.OffersFor(offers, country), cfg, lang)
+		data["SandboxOffers"] = groupOffers(offers, cfg, lang) // an admin may simulate any offer
 	}
 	return s.page(c, status, "client/dedipass", "Dedipass", data)
+}
+
+// languageCountry is the country a page in a language shows first.
+var languageCountry = map[string]string{"fr": "fr", "en": "gb"}
+
+// pickCountry is the country whose offers the page shows: the one asked for when
+// offers exist there, else the language's own, else the first by name.
+func pickCountry(choices []dedipass.Country, asked, lang string) string {
+	has := func(iso string) bool {
+		for _, c := range choices {
+			if strings.EqualFold(c.ISO, iso) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case asked != "" && has(asked):
+		return strings.ToLower(asked)
+	case has(languageCountry[lang]):
+		return languageCountry[lang]
+	case len(choices) > 0:
+		return choices[0].ISO
+	}
+	return ""
 }
 
 // ResultView is the result block of the payment form.

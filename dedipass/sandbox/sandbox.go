@@ -542,8 +542,8 @@ func isJSONNumber(s string) bool {
 // offer is one entry of the sandbox's rates, plus what a code bought with it
 // is worth (earns, payout).
 type offer struct {
-	CountryID   any // number, or a string for one country (Dedipass is not consistent)
-	ISO, Name   string
+	CountryID   any    // number, or a string for one country (Dedipass is not consistent)
+	ISO, Name   string // ISO lower-case as Dedipass sends it; "all" = valid everywhere
 	Solution    string
 	Rate        string
 	Price       string
@@ -560,34 +560,39 @@ type offer struct {
 }
 
 var offers = []offer{
-	{CountryID: 1, ISO: "FR", Name: "France", Solution: "SMS", Rate: "xx-FR-SMS-150",
+	{CountryID: 1, ISO: "fr", Name: "France", Solution: "SMS", Rate: "xx-FR-SMS-150",
 		Price: "1.50", Currency: "EUR", earns: "1", EarnsNumber: true, payout: "0.8120",
 		Keyword: "CODE", Shortcode: "81091",
 		Mention: "<b>1,50 €</b> par SMS + prix d'un SMS"},
-	{CountryID: 1, ISO: "FR", Name: "France", Solution: "SMS", Rate: "xx-FR-SMS-250",
+	{CountryID: 1, ISO: "fr", Name: "France", Solution: "SMS", Rate: "xx-FR-SMS-250",
 		Price: "2.5", PriceNumber: true, Currency: "EUR", earns: "2", payout: "1.3750",
 		Keyword: "RECHARGE", Shortcode: "81019",
 		Mention: "<b>2,50 €</b> par SMS + prix d'un SMS"},
-	{CountryID: 1, ISO: "FR", Name: "France", Solution: "Audiotel", Rate: "AUDIOTEL-300",
+	{CountryID: 1, ISO: "fr", Name: "France", Solution: "Audiotel", Rate: "AUDIOTEL-300",
 		Price: "3.00", Currency: "EUR", earns: "2.5", EarnsNumber: true, payout: "1.62",
 		Phone:   "08 99 19 00 00",
 		Mention: "<b>3,00 €</b> par appel + prix d'un appel"},
-	{CountryID: 1, ISO: "FR", Name: "France", Solution: "Neosurf", Rate: "neosurf500",
+	{CountryID: 1, ISO: "fr", Name: "France", Solution: "Neosurf", Rate: "neosurf500",
 		Price: "5", PriceNumber: true, Currency: "EUR", earns: "5", payout: "3.90",
 		Link:    "https://neosurf.example/sandbox?rate=neosurf500",
 		Mention: "Paiement de <b>5,00 €</b> par ticket Neosurf"},
-	{CountryID: 2, ISO: "BE", Name: "Belgique", Solution: "SMS", Rate: "xx-BE-SMS-200",
+	{CountryID: 2, ISO: "be", Name: "Belgique", Solution: "SMS", Rate: "xx-BE-SMS-200",
 		Price: "2.00", Currency: "EUR", earns: "1.5", EarnsNumber: true, payout: "0.95",
 		Keyword: "CODE", Shortcode: "7575",
 		Mention: "<b>2,00 €</b> par SMS envoyé + prix d'un SMS"},
-	{CountryID: 2, ISO: "BE", Name: "Belgique", Solution: "Audiotel", Rate: "BE-AUDIOTEL-200",
+	{CountryID: 2, ISO: "be", Name: "Belgique", Solution: "Audiotel", Rate: "BE-AUDIOTEL-200",
 		Price: "2", PriceNumber: true, Currency: "EUR", earns: "1.5", payout: "0.90",
 		Phone:   "0905 12 345",
 		Mention: "<b>2,00 €</b> par appel"},
-	{CountryID: "3", ISO: "CH", Name: "Suisse", Solution: "SMS", Rate: "SMS300CH",
+	{CountryID: "3", ISO: "ch", Name: "Suisse", Solution: "SMS", Rate: "SMS300CH",
 		Price: "3.00", Currency: "CHF", earns: "2", EarnsNumber: true, payout: "1.40",
 		Keyword: "CODE", Shortcode: "543",
 		Mention: "<b>3.00 CHF</b> par SMS reçu"},
+	// "all": Dedipass's pseudo-country of offers valid everywhere.
+	{CountryID: 0, ISO: "all", Name: "Tous les pays", Solution: "Paysafecard", Rate: "PSC-1000",
+		Price: "10.00", Currency: "EUR", earns: "8", EarnsNumber: true, payout: "7.20",
+		Link:    "https://paysafecard.example/sandbox?rate=PSC-1000",
+		Mention: "Paiement de <b>10,00 €</b> par carte Paysafecard"},
 }
 
 func init() {

@@ -183,7 +183,7 @@ func TestRatesAnswer(t *testing.T) {
 		t.Fatalf("%d %s", status, body)
 	}
 	list, ok := v.([]any)
-	if !ok || len(list) != 7 {
+	if !ok || len(list) != 8 {
 		t.Fatalf("%s", body)
 	}
 	countries := map[string]map[string]bool{}
@@ -228,7 +228,8 @@ func TestRatesAnswer(t *testing.T) {
 	if !priceNumber || !priceString {
 		t.Errorf("user_price should mix numbers and strings")
 	}
-	want := map[string][]string{"FR": {"SMS", "Audiotel", "Neosurf"}, "BE": {"SMS", "Audiotel"}, "CH": {"SMS"}}
+	// ISO codes lower-case as Dedipass sends them, and the pseudo-country "all".
+	want := map[string][]string{"fr": {"SMS", "Audiotel", "Neosurf"}, "be": {"SMS", "Audiotel"}, "ch": {"SMS"}, "all": {"Paysafecard"}}
 	for iso, sols := range want {
 		for _, sol := range sols {
 			if !countries[iso][sol] {
