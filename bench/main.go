@@ -166,6 +166,15 @@ func run() (bool, error) {
 	}
 	results = append(results, result{"payment page weight (gzip)", fmt.Sprintf("%.1f KB", float64(weight)/1024), "-", "-", "≤ 60 KB", weight <= 60*1024})
 
+	// Live balance: what the payment page's 3-second poll costs the server.
+	rate, cpuPerReq, err := balancePoll(srv.base, srv.cmd.Process.Pid, *callbacks)
+	if err != nil {
+		return false, err
+	}
+	perThousand := cpuPerReq.Seconds() * 1000 / 3 // share of one core for 1,000 open pages
+	results = append(results, result{"balance poll (live balance)", fmt.Sprintf("%.0f req/s", rate), fmt.Sprintf("%.0f µs CPU/req", float64(cpuPerReq.Microseconds())),
+		fmt.Sprintf("1,000 pages ≈ %.0f%% of a core", perThousand*100), "(informative)", true})
+
 	// Peak RSS of the server after the callback and search runs.
 	rss, err := peakRSS(srv.cmd.Process.Pid)
 	if err != nil {
@@ -609,6 +618,83 @@ func pageWeight(base string) (int, error) {
 		total += n
 	}
 	return total, nil
+}
+
+// --- live balance ---
+
+// balancePoll logs in as the customer and has 16 clients fetch the payment page's
+// balance fragment n times, as open pages poll it. It returns the requests/s served and
+// the server's CPU time (user + system, from /proc) per request.
+func balancePoll(base string, pid, n int) (float64, time.Duration, error) {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	resp, err := c.Get(base + "/login")
+	if err != nil {
+		return 0, 0, err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfRe.FindSubmatch(body)
+	if m == nil {
+		return 0, 0, fmt.Errorf("no csrf token on /login")
+	}
+	resp, err = c.PostForm(base+"/login", url.Values{"email": {"bench-client@example.com"}, "password": {"bench-password"}, "_csrf": {string(m[1])}})
+	if err != nil {
+		return 0, 0, err
+	}
+	resp.Body.Close()
+	cpu0, err := cpuTime(pid)
+	if err != nil {
+		return 0, 0, err
+	}
+	var next, fails atomic.Int64
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(n) {
+				req, _ := http.NewRequest("GET", base+"/client/dedipass/balance", nil)
+				req.Header.Set("HX-Request", "true")
+				resp, err := c.Do(req)
+				if err != nil {
+					fails.Add(1)
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					fails.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(t0)
+	cpu1, err := cpuTime(pid)
+	if err != nil {
+		return 0, 0, err
+	}
+	if f := fails.Load(); f > 0 {
+		return 0, 0, fmt.Errorf("%d balance polls failed", f)
+	}
+	return float64(n) / elapsed.Seconds(), (cpu1 - cpu0) / time.Duration(n), nil
+}
+
+// cpuTime is a process's user + system CPU time so far (/proc/PID/stat, in ticks of
+// 1/100 s on Linux).
+func cpuTime(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // fields after the command name
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
 
 // --- memory ---

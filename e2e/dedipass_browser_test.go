@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -161,4 +163,46 @@ func TestBrowserPickCountry(t *testing.T) {
 		t.Fatalf("address %s does not keep the country", b.Location())
 	}
 	b.Screenshot("country-be-390")
+}
+
+// A customer keeps the payment page open and pays by SMS on another device: Dedipass's
+// callback credits the wallet, and the page's balance (and the sidebar's) follows
+// within 5 s, without a reload.
+func TestBrowserLiveBalanceFollowsCallback(t *testing.T) {
+	env := apptest.Start(t, apptest.Options{})
+	u := env.CreateUser("buyer@example.com", "password123", false)
+	if err := env.Store.SetSettings(context.Background(), map[string]string{settings.KeyDedipassPublic: "pub", settings.KeyDedipassPrivate: "live-key"}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, 1280, 900)
+	b.Login(env.URL, "buyer@example.com", "password123")
+	b.Run(
+		chromedp.Navigate(env.URL+"/client/dedipass"),
+		chromedp.WaitVisible(chromedp.CSS(`#page-balance`)),
+	)
+	b.Eval(`window.__noReload = 1; true`)
+	form := url.Values{"status": {"success"}, "code": {"PAIDELSEWHERE1"}, "rate": {"xx-FR-SMS-250"}, "payout": {"1.20"},
+		"virtual_currency": {"2.5"}, "custom": {u.Custom}, "privateKey": {"live-key"}}
+	resp, err := http.PostForm(env.URL+"/api/dedipass", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("callback: %d", resp.StatusCode)
+	}
+	paid := time.Now()
+	for b.Attr(`#page-balance`, "data-cents") != "250" && time.Since(paid) < 6*time.Second {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := b.Attr(`#page-balance`, "data-cents"); got != "250" || time.Since(paid) > 5*time.Second {
+		t.Fatalf("page balance %s after %s", got, time.Since(paid).Round(time.Millisecond))
+	}
+	if got := b.Attr(`#wallet-balance`, "data-cents"); got != "250" {
+		t.Fatalf("sidebar balance %s", got)
+	}
+	if b.Eval(`window.__noReload === 1`) != true {
+		t.Fatal("the page reloaded")
+	}
+	t.Logf("balance shown %s after the callback", time.Since(paid).Round(time.Millisecond))
 }

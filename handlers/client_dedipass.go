@@ -205,6 +205,14 @@ func (s *Server) dedipassSandboxCode(c *fiber.Ctx) error {
 	return s.dedipassPage(c, fiber.StatusOK, nil, code)
 }
 
+// dedipassBalance is GET /client/dedipass/balance: the payment page polls it (htmx,
+// every 3 s) so the balance follows credits that arrive by callback (paid on another
+// device, or through the widget) without a reload. It costs the session lookup the
+// request makes anyway and one small fragment.
+func (s *Server) dedipassBalance(c *fiber.Ctx) error {
+	return s.fragment(c, fiber.StatusOK, "partials/balance_poll", nil)
+}
+
 func (s *Server) dedipassHistory(c *fiber.Ctx) error {
 	u := currentUser(c)
 	p := pager(c, 25)

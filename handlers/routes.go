@@ -47,6 +47,7 @@ func (s *Server) routes(app *fiber.App) {
 	dp.Post("/", s.dedipassRedeem)
 	dp.Post("/sandbox-code", s.dedipassSandboxCode)
 	dp.Get("/history", s.dedipassHistory)
+	dp.Get("/balance", s.dedipassBalance)
 	client.Get("/shop", s.shopPage)
 	client.Post("/shop/:id/buy", s.shopBuy)
 	client.Get("/services", s.servicesPage)
