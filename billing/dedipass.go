@@ -129,14 +129,18 @@ func (d *Dedipass) SaveConfig(ctx context.Context, actor db.Actor, form url.Valu
 	if err != nil {
 		return err
 	}
+	widget, err := flag("widget")
+	if err != nil {
+		return err
+	}
 	cfg := settings.Dedipass{PublicKey: pub, PrivateKey: priv, UnitCents: money.Cents(unit), CreditTestCodes: tests == "1", Sandbox: sbx == "1",
-		MaxCreditCents: money.Cents(maxCredit)}
+		MaxCreditCents: money.Cents(maxCredit), Widget: widget == "1"}
 	changedKey := "no"
 	if priv != "" {
 		changedKey = "yes"
 	}
-	details := fmt.Sprintf("public_key set=%t, private_key changed=%s, unit_cents=%d, credit_test_codes=%s, sandbox=%s, max_credit_cents=%d",
-		pub != "", changedKey, unit, tests, sbx, maxCredit)
+	details := fmt.Sprintf("public_key set=%t, private_key changed=%s, unit_cents=%d, credit_test_codes=%s, sandbox=%s, max_credit_cents=%d, widget=%s",
+		pub != "", changedKey, unit, tests, sbx, maxCredit, widget)
 	err = d.Store.Tx(ctx, func(tx *db.Tx) error {
 		if err := tx.SetSettings(ctx, cfg.Values()); err != nil {
 			return err

@@ -35,7 +35,7 @@ func (s *Server) dedipassSettings(c *fiber.Ctx) error {
 
 func (s *Server) dedipassSettingsSave(c *fiber.Ctx) error {
 	form := url.Values{}
-	for _, k := range []string{"public_key", "private_key", "unit_cents", "max_credit_cents", "credit_test_codes", "sandbox"} {
+	for _, k := range []string{"public_key", "private_key", "unit_cents", "max_credit_cents", "credit_test_codes", "sandbox", "widget"} {
 		form.Set(k, c.FormValue(k))
 	}
 	err := s.dedipass.SaveConfig(c.UserContext(), s.actor(c), form)

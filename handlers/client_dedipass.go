@@ -101,6 +101,12 @@ func (s *Server) dedipassPage(c *fiber.Ctx, status int, result *billing.RedeemRe
 	if result != nil {
 		data["Result"] = s.resultView(c, result)
 	}
+	if cfg.WidgetPage() {
+		// Dedipass's own widget: its script and frames are allowed on this page alone.
+		c.Set(fiber.HeaderContentSecurityPolicy, widgetCSP)
+		data["Widget"], data["WidgetScript"] = true, DedipassWidgetOrigin+"/v1/pay.js"
+		return s.page(c, status, "client/dedipass", "Dedipass", data)
+	}
 	if offers, err := s.dedipass.Offers(ctx, cfg); err != nil {
 		s.log.Warn("dedipass rates unavailable", "err", err.Error())
 		data["OffersError"] = true

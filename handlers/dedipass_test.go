@@ -234,3 +234,53 @@ func TestDedipassSettingsPage(t *testing.T) {
 		t.Fatal("no SANDBOX banner")
 	}
 }
+
+// Widget mode: the admin turns it on in the settings; the payment page embeds
+// Dedipass's widget (public key and the customer's custom value) and its script, and
+// that page alone lets Dedipass's origin run scripts and frames. In sandbox mode the
+// native page comes back.
+func TestDedipassWidgetMode(t *testing.T) {
+	env, _ := dedipassEnv(t)
+	env.CreateUser("boss@example.com", "password123", true)
+	u := env.CreateUser("payer@example.com", "password123", false)
+	a := env.NewClient()
+	a.Login("boss@example.com", "password123")
+	save := func(extra url.Values) {
+		t.Helper()
+		form := url.Values{"public_key": {testPub}, "unit_cents": {"100"}}
+		for k, v := range extra {
+			form[k] = v
+		}
+		if r := a.Post("/admin/settings/dedipass", "/admin/settings/dedipass", form); r.Status != 303 {
+			t.Fatalf("save %v: %d %s", extra, r.Status, r.Body)
+		}
+	}
+	if page := a.Get("/admin/settings/dedipass").Body; !strings.Contains(page, `name="widget"`) || !strings.Contains(page, `id="widget-help"`) {
+		t.Fatal("the settings page does not offer the widget with its explanation")
+	}
+	save(url.Values{"widget": {"1"}})
+
+	c := env.NewClient()
+	c.Login("payer@example.com", "password123")
+	page := c.Get("/client/dedipass")
+	if page.Status != 200 || !strings.Contains(page.Body, `data-dedipass="`+testPub+`" data-dedipass-custom="`+u.Custom+`"`) ||
+		!strings.Contains(page.Body, `<script src="https://api.dedipass.com/v1/pay.js"`) || strings.Contains(page.Body, `id="dedipass-code"`) {
+		t.Fatalf("widget page: %d\n%.3000s", page.Status, page.Body)
+	}
+	csp := page.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "script-src 'self' https://api.dedipass.com") || !strings.Contains(csp, "frame-src https://api.dedipass.com") {
+		t.Fatalf("widget page CSP: %s", csp)
+	}
+	for _, p := range []string{"/client", "/client/dedipass/history", "/client/wallet"} {
+		if h := c.Get(p).Header.Get("Content-Security-Policy"); strings.Contains(h, "dedipass.com") {
+			t.Fatalf("%s allows Dedipass's origin: %s", p, h)
+		}
+	}
+	// Sandbox mode: the imitation has no widget, the native page is back.
+	save(url.Values{"widget": {"1"}, "sandbox": {"1"}})
+	page = c.Get("/client/dedipass")
+	if !strings.Contains(page.Body, `id="dedipass-code"`) || strings.Contains(page.Body, "pay.js") ||
+		strings.Contains(page.Header.Get("Content-Security-Policy"), "dedipass.com") {
+		t.Fatal("sandbox mode should show the native page")
+	}
+}

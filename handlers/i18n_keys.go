@@ -93,6 +93,7 @@ var dedipassSettingsKeys = map[string]string{
 	"max_credit_cents":  "dedipass.settings_bad_max_credit_cents",
 	"credit_test_codes": "dedipass.settings_bad_credit_test_codes",
 	"sandbox":           "dedipass.settings_bad_sandbox",
+	"widget":            "dedipass.settings_bad_widget",
 }
 
 // keyOf returns the key of a stored word, or the word itself when the map does not know

@@ -30,7 +30,7 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	if s.secure {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
@@ -225,3 +225,14 @@ func (s *Server) requireModule(name string) fiber.Handler {
 func (s *Server) actor(c *fiber.Ctx) db.Actor {
 	return db.Actor{UserID: currentUser(c).ID, IP: s.clientIP(c)}
 }
+
+// The Content Security Policy of every page: nothing but our own origin.
+const csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+// DedipassWidgetOrigin serves Dedipass's widget (pay.js and the frames it opens).
+const DedipassWidgetOrigin = "https://api.dedipass.com"
+
+// widgetCSP is the policy of the payment page in widget mode alone: Dedipass's origin
+// may also run its script and frames there.
+const widgetCSP = "default-src 'self'; img-src 'self' data: " + DedipassWidgetOrigin + "; style-src 'self'; script-src 'self' " + DedipassWidgetOrigin +
+	"; frame-src " + DedipassWidgetOrigin + "; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"

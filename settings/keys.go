@@ -9,6 +9,9 @@ const (
 	KeyDedipassUnitCents   = "dedipass_unit_cents"  // cents credited per unit of virtual currency
 	KeyDedipassCreditTests = "dedipass_credit_test_codes"
 	KeyDedipassSandbox     = "dedipass_sandbox"
+	// KeyDedipassWidget: the payment page embeds Dedipass's own widget (pay.js) instead
+	// of the native offers and code form.
+	KeyDedipassWidget = "dedipass_widget"
 	// KeyDedipassMaxCredit: a code crediting more cents than this waits for the admin.
 	KeyDedipassMaxCredit = "dedipass_max_credit_cents"
 

@@ -31,6 +31,8 @@ type Dedipass struct {
 	Sandbox         bool
 	// MaxCreditCents: a code worth more is recorded pending for the admin (SPEC §5.4).
 	MaxCreditCents money.Cents
+	// Widget: the payment page embeds Dedipass's widget (never in sandbox mode).
+	Widget bool
 }
 
 // Modules says what is on (SPEC §4). Dedipass counts as on only if Fund is on too.
@@ -100,6 +102,7 @@ func Parse(kv map[string]string) (Settings, error) {
 		UnitCents:       money.Cents(unit),
 		CreditTestCodes: kv[KeyDedipassCreditTests] == "1",
 		Sandbox:         kv[KeyDedipassSandbox] == "1",
+		Widget:          kv[KeyDedipassWidget] == "1",
 		MaxCreditCents:  money.Cents(maxCredit),
 	}
 
@@ -139,6 +142,10 @@ func Parse(kv map[string]string) (Settings, error) {
 	return s, errors.Join(errs...)
 }
 
+// WidgetPage reports whether the payment page embeds Dedipass's widget: widget mode,
+// not in sandbox (the imitation has no widget) and with a public key to show it.
+func (d Dedipass) WidgetPage() bool { return d.Widget && !d.Sandbox && d.PublicKey != "" }
+
 // Configured reports whether the keys needed to validate codes are set.
 func (d Dedipass) Configured() bool { return d.PublicKey != "" && d.PrivateKey != "" }
 
@@ -157,6 +164,7 @@ func (d Dedipass) Values() map[string]string {
 		KeyDedipassUnitCents:   strconv.FormatInt(int64(d.UnitCents), 10),
 		KeyDedipassCreditTests: flag(d.CreditTestCodes),
 		KeyDedipassSandbox:     flag(d.Sandbox),
+		KeyDedipassWidget:      flag(d.Widget),
 	}
 	if d.MaxCreditCents > 0 {
 		kv[KeyDedipassMaxCredit] = strconv.FormatInt(int64(d.MaxCreditCents), 10)
