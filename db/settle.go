@@ -202,13 +202,8 @@ func (s *Store) settleNew(ctx context.Context, p *Payment) (out Settlement, done
 		return Recorded, false, nil
 	}
 	q := *p
-	now := Now()
-	q.CreatedAt, q.UpdatedAt = now, now
-	if q.Status == StatusCredited {
-		q.CreditedAt = &now
-	} else {
-		q.CreditedAt, q.CreditCents = nil, 0
-	}
+	now := q.stamp()
+	q.CreatedAt = now
 	var row struct {
 		ID       int64  `db:"id"`
 		LedgerID *int64 `db:"ledger_id"`
@@ -239,18 +234,26 @@ func (tx *Tx) run(ctx context.Context, st *sqlx.Stmt) error {
 	return err
 }
 
+// stamp dates a payment about to be written and keeps its money fields consistent
+// with its status: only a credited payment has credited_at and a credit. It returns
+// the time used.
+func (p *Payment) stamp() int64 {
+	now := Now()
+	p.UpdatedAt, p.CreditedAt = now, nil
+	if p.Status == StatusCredited {
+		p.CreditedAt = &now
+	} else {
+		p.CreditCents = 0
+	}
+	return now
+}
+
 // settleOne is the rule for one code inside the settlement transaction. A new code
 // (the usual case of a callback) is inserted first, in one statement; only a code
 // already known is read and updated.
 func (tx *Tx) settleOne(ctx context.Context, p *Payment) (Settlement, error) {
-	now := Now()
-	p.CreatedAt, p.UpdatedAt = now, now
-	if p.Status == StatusCredited {
-		p.CreditedAt = &now
-	} else {
-		p.CreditedAt = nil
-		p.CreditCents = 0
-	}
+	now := p.stamp()
+	p.CreatedAt = now
 	err := tx.stmt(ctx, tx.st.paymentInsert).QueryRowxContext(ctx,
 		p.Code, p.CodeKey, p.UserID, p.Custom, p.Status, p.Source, p.Rate, p.Solution, p.Country, p.Identifier,
 		p.PayoutCents, p.VirtualCurrency, p.CreditCents, p.Test, p.Sandbox, p.Reason, p.Raw, now, now, p.CreditedAt).Scan(&p.ID)
@@ -340,13 +343,7 @@ func (c *conn) ResolvePending(ctx context.Context, p *Payment) (ok bool, err err
 	if p.Status == StatusCredited && p.UserID == nil {
 		return false, errors.New("resolve pending: credited payment without a customer")
 	}
-	now := Now()
-	p.UpdatedAt, p.CreditedAt = now, nil
-	if p.Status == StatusCredited {
-		p.CreditedAt = &now
-	} else {
-		p.CreditCents = 0
-	}
+	now := p.stamp()
 	n, err := c.exec(ctx, sqlResolvePending, p.Status, p.UserID, p.CreditCents, p.Reason, now, p.CreditedAt, p.ID)
 	if err != nil || n == 0 {
 		return false, err
