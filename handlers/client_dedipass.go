@@ -214,9 +214,11 @@ func (s *Server) dedipassSandboxCode(c *fiber.Ctx) error {
 // dedipassBalance is GET /client/dedipass/balance: the payment page polls it (htmx,
 // every 3 s) so the balance follows credits that arrive by callback (paid on another
 // device, or through the widget) without a reload. It costs the session lookup the
-// request makes anyway and one small fragment.
+// request makes anyway and one small fragment. It renders with only what the
+// fragment shows, not pageData: a poll every 3 s must not mint CSRF tokens nor take the
+// one-shot flash message meant for the next page.
 func (s *Server) dedipassBalance(c *fiber.Ctx) error {
-	return s.fragment(c, fiber.StatusOK, "partials/balance_poll", nil)
+	return c.Render("partials/balance_poll", fiber.Map{"Lang": langOf(c), "User": currentUser(c)})
 }
 
 func (s *Server) dedipassHistory(c *fiber.Ctx) error {

@@ -284,3 +284,19 @@ func TestDedipassWidgetMode(t *testing.T) {
 		t.Fatal("sandbox mode should show the native page")
 	}
 }
+
+// The balance poll answers the fragment and leaves a pending flash message to the next
+// page (a poll firing between a redirect and the page it leads to must not eat it).
+func TestBalancePollKeepsFlash(t *testing.T) {
+	env, _ := dedipassEnv(t)
+	env.CreateUser("payer@example.com", "password123", false)
+	c := env.NewClient()
+	c.Login("payer@example.com", "password123")
+	r := c.Do("GET", "/client/dedipass/balance", nil, map[string]string{"HX-Request": "true", "Cookie": "rc_flash=success:flash.fund_sent"})
+	if r.Status != 200 || !strings.Contains(r.Body, `id="page-balance"`) || !strings.Contains(r.Body, `hx-trigger="every 3s"`) {
+		t.Fatalf("poll: %d %s", r.Status, r.Body)
+	}
+	if sc := strings.Join(r.Header.Values("Set-Cookie"), "; "); strings.Contains(sc, "rc_flash") {
+		t.Fatalf("the poll took the flash message: %s", sc)
+	}
+}
