@@ -430,22 +430,29 @@ func callbackRate(base, custom string, n, round int) (float64, error) {
 // credits customs[i % len(customs)].
 func callbackRateOn(bases, customs []string, n, round int) (float64, error) {
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	elapsed, err := load(n, func(w int, i int64) (*http.Response, error) {
+		form := url.Values{"status": {"success"}, "code": {fmt.Sprintf("BENCH%dR%07d", round, i)}, "rate": {"FR-SMS-250"},
+			"payout": {"1.20"}, "virtual_currency": {"1"}, "custom": {customs[int(i)%len(customs)]}, "privateKey": {"bench-priv"}}
+		return client.PostForm(bases[w%len(bases)]+"/api/dedipass", form)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("callbacks: %w", err)
+	}
+	return float64(n) / elapsed.Seconds(), nil
+}
+
+// load has 16 workers send n requests (do gets the worker and the request number,
+// from 1) and answers how long it took; any request not answered 200 is an error.
+func load(n int, do func(w int, i int64) (*http.Response, error)) (time.Duration, error) {
 	var next, fails atomic.Int64
 	var wg sync.WaitGroup
 	t0 := time.Now()
 	for w := 0; w < 16; w++ {
-		base := bases[w%len(bases)]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				i := next.Add(1)
-				if i > int64(n) {
-					return
-				}
-				form := url.Values{"status": {"success"}, "code": {fmt.Sprintf("BENCH%dR%07d", round, i)}, "rate": {"FR-SMS-250"},
-					"payout": {"1.20"}, "virtual_currency": {"1"}, "custom": {customs[int(i)%len(customs)]}, "privateKey": {"bench-priv"}}
-				resp, err := client.PostForm(base+"/api/dedipass", form)
+			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
+				resp, err := do(w, i)
 				if err != nil {
 					fails.Add(1)
 					continue
@@ -460,18 +467,22 @@ func callbackRateOn(bases, customs []string, n, round int) (float64, error) {
 	}
 	wg.Wait()
 	if f := fails.Load(); f > 0 {
-		return 0, fmt.Errorf("%d callbacks failed", f)
+		return 0, fmt.Errorf("%d of %d requests failed", f, n)
 	}
-	return float64(n) / time.Since(t0).Seconds(), nil
+	return time.Since(t0), nil
 }
 
 // --- search ---
 
 var csrfRe = regexp.MustCompile(`<meta name="csrf-token" content="([^"]*)">`)
 
-func adminLogin(base string) (*http.Client, error) {
+func adminLogin(base string) (*http.Client, error) { return login(base, "bench-admin@example.com") }
+
+// login signs in through the form and returns the client holding the session.
+func login(base, email string) (*http.Client, error) {
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	c := &http.Client{Jar: jar, Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	resp, err := c.Get(base + "/login")
 	if err != nil {
 		return nil, err
@@ -482,13 +493,13 @@ func adminLogin(base string) (*http.Client, error) {
 	if m == nil {
 		return nil, fmt.Errorf("no csrf token on /login")
 	}
-	resp, err = c.PostForm(base+"/login", url.Values{"email": {"bench-admin@example.com"}, "password": {"bench-password"}, "_csrf": {string(m[1])}})
+	resp, err = c.PostForm(base+"/login", url.Values{"email": {email}, "password": {"bench-password"}, "_csrf": {string(m[1])}})
 	if err != nil {
 		return nil, err
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
-		return nil, fmt.Errorf("admin login: %d", resp.StatusCode)
+		return nil, fmt.Errorf("login %s: %d", email, resp.StatusCode)
 	}
 	return c, nil
 }
@@ -626,59 +637,25 @@ func pageWeight(base string) (int, error) {
 // balance fragment n times, as open pages poll it. It returns the requests/s served and
 // the server's CPU time (user + system, from /proc) per request.
 func balancePoll(base string, pid, n int) (float64, time.Duration, error) {
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	resp, err := c.Get(base + "/login")
+	c, err := login(base, "bench-client@example.com")
 	if err != nil {
 		return 0, 0, err
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := csrfRe.FindSubmatch(body)
-	if m == nil {
-		return 0, 0, fmt.Errorf("no csrf token on /login")
-	}
-	resp, err = c.PostForm(base+"/login", url.Values{"email": {"bench-client@example.com"}, "password": {"bench-password"}, "_csrf": {string(m[1])}})
-	if err != nil {
-		return 0, 0, err
-	}
-	resp.Body.Close()
 	cpu0, err := cpuTime(pid)
 	if err != nil {
 		return 0, 0, err
 	}
-	var next, fails atomic.Int64
-	var wg sync.WaitGroup
-	t0 := time.Now()
-	for w := 0; w < 16; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for next.Add(1) <= int64(n) {
-				req, _ := http.NewRequest("GET", base+"/client/dedipass/balance", nil)
-				req.Header.Set("HX-Request", "true")
-				resp, err := c.Do(req)
-				if err != nil {
-					fails.Add(1)
-					continue
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					fails.Add(1)
-				}
-			}
-		}()
+	elapsed, err := load(n, func(int, int64) (*http.Response, error) {
+		req, _ := http.NewRequest("GET", base+"/client/dedipass/balance", nil)
+		req.Header.Set("HX-Request", "true")
+		return c.Do(req)
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("balance polls: %w", err)
 	}
-	wg.Wait()
-	elapsed := time.Since(t0)
 	cpu1, err := cpuTime(pid)
 	if err != nil {
 		return 0, 0, err
-	}
-	if f := fails.Load(); f > 0 {
-		return 0, 0, fmt.Errorf("%d balance polls failed", f)
 	}
 	return float64(n) / elapsed.Seconds(), (cpu1 - cpu0) / time.Duration(n), nil
 }
