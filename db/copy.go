@@ -32,6 +32,9 @@ var copyTables = []struct{ name, order string }{
 	{"invoices", "id"},
 	{"invoice_lines", "id"},
 	{"form_tokens", "token"},
+	{"recovery_codes", "user_id, code_hash"},
+	{"user_tokens", "token_hash"},
+	{"outbox", "id"},
 }
 
 // boolColumns are the columns SQLite stores as 0/1 and PostgreSQL as booleans.

@@ -12,7 +12,11 @@ CREATE TABLE IF NOT EXISTS users (
     lang          TEXT    NOT NULL DEFAULT '',
     custom        TEXT    NOT NULL UNIQUE,          -- value identifying the customer in Dedipass callbacks
     balance_cents INTEGER NOT NULL DEFAULT 0 CHECK (balance_cents >= 0),
-    created_at    INTEGER NOT NULL
+    created_at    INTEGER NOT NULL,
+    suspended_at  INTEGER,                            -- set while an admin has suspended the account
+    totp_secret   TEXT    NOT NULL DEFAULT '',      -- base32 TOTP secret while two-factor is on
+    totp_pending  TEXT    NOT NULL DEFAULT '',      -- secret being set up, not yet confirmed by a code
+    totp_last_step INTEGER NOT NULL DEFAULT 0         -- last TOTP time step accepted: a code is never accepted twice
 );
 
 CREATE TABLE IF NOT EXISTS sessions (
@@ -21,9 +25,51 @@ CREATE TABLE IF NOT EXISTS sessions (
     created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL,
     ip         TEXT    NOT NULL DEFAULT '',
-    user_agent TEXT    NOT NULL DEFAULT ''
+    user_agent TEXT    NOT NULL DEFAULT '',
+    last_seen_at INTEGER NOT NULL DEFAULT 0,             -- last request (updated at most once a minute)
+    stage      TEXT    NOT NULL DEFAULT ''              -- '' logged in; '2fa' password checked, code awaited
 );
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);
+
+-- Two-factor recovery codes: hashes only, each usable once.
+CREATE TABLE IF NOT EXISTS recovery_codes (
+    user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    code_hash TEXT    NOT NULL,
+    used_at   INTEGER,
+    PRIMARY KEY (user_id, code_hash)
+);
+
+-- One-time links mailed to a user (password reset, new email confirmation): the hash of
+-- the token is stored, never the token; used_at makes them single use.
+CREATE TABLE IF NOT EXISTS user_tokens (
+    token_hash TEXT    PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    purpose    TEXT    NOT NULL CHECK (purpose IN ('reset', 'email')),
+    email      TEXT    NOT NULL DEFAULT '',          -- purpose 'email': the new address
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at    INTEGER
+);
+CREATE INDEX IF NOT EXISTS user_tokens_user ON user_tokens(user_id, purpose);
+
+-- Durable outbox (mail now, webhooks later): a message is written in the same
+-- transaction as the event it tells about and delivered by a background worker with
+-- retries; message_id stays the same on every attempt so a repeat can be folded.
+CREATE TABLE IF NOT EXISTS outbox (
+    id              INTEGER PRIMARY KEY,
+    kind            TEXT    NOT NULL CHECK (kind IN ('mail', 'webhook')),
+    target          TEXT    NOT NULL,                -- email address or URL
+    payload         TEXT    NOT NULL,                -- JSON: the rendered mail or the webhook body
+    message_id      TEXT    NOT NULL,
+    status          TEXT    NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    locked_until    INTEGER NOT NULL DEFAULT 0,        -- a worker's lease on the row
+    last_error      TEXT    NOT NULL DEFAULT '',
+    created_at      INTEGER NOT NULL,
+    sent_at         INTEGER
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at);
 
 -- Rate-limit events (db/limits.go): one row per counted attempt, reserved before the
 -- work it limits. bucket names the limit, subject what it limits (an IP, an email and

@@ -26,7 +26,7 @@ func (c *conn) CreateSession(ctx context.Context, sess *Session) error {
 // SessionUser returns the user of a live (not expired) session.
 func (c *conn) SessionUser(ctx context.Context, idHash string) (*User, error) {
 	var u User
-	err := c.get(ctx, &u, `SELECT u.id, u.email, u.name, u.password_hash, u.role, u.lang, u.custom, u.balance_cents, u.created_at
+	err := c.get(ctx, &u, `SELECT `+userColsU+`
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id_hash = ? AND s.expires_at > ?`, idHash, Now())
 	return &u, classify(err)

@@ -16,12 +16,26 @@ type User struct {
 	Custom       string `db:"custom"`
 	BalanceCents int64  `db:"balance_cents"`
 	CreatedAt    int64  `db:"created_at"`
+	// SuspendedAt is set while an admin has suspended the account (login refused).
+	SuspendedAt  *int64 `db:"suspended_at"`
+	TOTPSecret   string `db:"totp_secret"`    // base32; non-empty while two-factor is on
+	TOTPPending  string `db:"totp_pending"`   // secret being set up
+	TOTPLastStep int64  `db:"totp_last_step"` // last accepted TOTP time step (replay guard)
 }
+
+// Suspended reports whether an admin has suspended the account.
+func (u *User) Suspended() bool { return u != nil && u.SuspendedAt != nil }
+
+// TwoFactor reports whether two-factor authentication is on.
+func (u *User) TwoFactor() bool { return u != nil && u.TOTPSecret != "" }
 
 // IsAdmin reports whether the user has the admin role.
 func (u *User) IsAdmin() bool { return u != nil && u.Role == "admin" }
 
-const userCols = `id, email, name, password_hash, role, lang, custom, balance_cents, created_at`
+const userCols = `id, email, name, password_hash, role, lang, custom, balance_cents, created_at, suspended_at, totp_secret, totp_pending, totp_last_step`
+
+// userColsU is userCols qualified by the alias u (joins).
+var userColsU = "u." + strings.ReplaceAll(userCols, ", ", ", u.")
 
 const (
 	sqlUserByID     = `SELECT ` + userCols + ` FROM users WHERE id = ?`
