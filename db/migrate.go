@@ -86,7 +86,9 @@ CREATE TABLE IF NOT EXISTS outbox (
     created_at      INTEGER NOT NULL,
     sent_at         INTEGER
 );
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at);`,
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at);
+-- Event mails have a Message-ID made from their event (topup-<payment id>, …): enqueued once.
+CREATE UNIQUE INDEX IF NOT EXISTS outbox_message ON outbox(message_id);`,
 }
 
 // postgresMigrations holds PostgreSQL's own spelling of step i where the portable one
@@ -155,7 +157,9 @@ CREATE TABLE IF NOT EXISTS outbox (
     created_at      BIGINT NOT NULL,
     sent_at         BIGINT
 );
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at);`,
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at);
+-- Event mails have a Message-ID made from their event (topup-<payment id>, …): enqueued once.
+CREATE UNIQUE INDEX IF NOT EXISTS outbox_message ON outbox(message_id);`,
 }
 
 // migrationLock is the advisory lock key that makes instances starting together apply

@@ -71,6 +71,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     sent_at         BIGINT
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at);
+-- Event mails have a Message-ID made from their event (topup-<payment id>, …): enqueued once.
+CREATE UNIQUE INDEX IF NOT EXISTS outbox_message ON outbox(message_id);
 
 -- Rate-limit events (db/limits.go): one row per counted attempt, reserved before the
 -- work it limits. bucket names the limit, subject what it limits (an IP, an email and
