@@ -22,6 +22,7 @@ import (
 	"recharge/db"
 	"recharge/handlers"
 	"recharge/jobs"
+	"recharge/mail"
 )
 
 func main() {
@@ -84,12 +85,22 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	database := databaseFlag(fs)
 	baseURL := fs.String("base-url", env("RECHARGE_BASE_URL", "http://localhost:8080"), "public URL of the portal (env RECHARGE_BASE_URL)")
 	api := fs.String("dedipass-api", env("RECHARGE_DEDIPASS_API", "https://api.dedipass.com"), "Dedipass API base URL (env RECHARGE_DEDIPASS_API)")
+	smtpAddr := fs.String("smtp-addr", env("RECHARGE_SMTP_ADDR", ""), "SMTP server host:port; empty = send no mail (env RECHARGE_SMTP_ADDR)")
+	smtpUser := fs.String("smtp-user", env("RECHARGE_SMTP_USER", ""), "SMTP user name (env RECHARGE_SMTP_USER)")
+	smtpPassword := fs.String("smtp-password", env("RECHARGE_SMTP_PASSWORD", ""), "SMTP password (env RECHARGE_SMTP_PASSWORD; prefer the environment: flags show in ps)")
+	smtpFrom := fs.String("smtp-from", env("RECHARGE_SMTP_FROM", ""), "sender address of mails, default noreply@<host of --base-url> (env RECHARGE_SMTP_FROM)")
+	smtpTLS := fs.String("smtp-tls", env("RECHARGE_SMTP_TLS", "starttls"), "none | starttls | tls (env RECHARGE_SMTP_TLS)")
 	proxies := fs.String("trusted-proxies", env("RECHARGE_TRUSTED_PROXIES", ""), "comma-separated proxy IPs/CIDRs allowed to set X-Forwarded-For (env RECHARGE_TRUSTED_PROXIES); empty = ignore the header")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	slog.SetDefault(logger)
+	mailCfg := mail.Config{Addr: *smtpAddr, User: *smtpUser, Password: *smtpPassword, From: *smtpFrom, TLS: *smtpTLS}
+	if err := mailCfg.Check(); err != nil {
+		fmt.Fprintf(stderr, "recharge: %v\n", err)
+		return 2
+	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// A small host runs this beside other things: let the GC work harder before the
 		// heap grows (soft limit; GOMEMLIMIT overrides it).
@@ -106,6 +117,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	cfg := handlers.Config{
 		BaseURL:     strings.TrimRight(*baseURL, "/"),
 		DedipassAPI: strings.TrimRight(*api, "/"),
+		Mail:        mailCfg,
 		Logger:      logger,
 	}
 	for _, p := range strings.Split(*proxies, ",") {
@@ -121,6 +133,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	(&jobs.Housekeeping{Store: store, Shop: srv.Shop(), Log: logger, FormTokenTTL: handlers.FormTokenTTL}).Start(ctx)
+	outboxDone := (&jobs.Outbox{Store: store, Mail: srv.Mailer(), Log: logger}).Start(ctx)
+	if !mailCfg.Enabled() {
+		logger.Info("no --smtp-addr: the portal sends no mail (password resets go through the admin's reset link)")
+	}
 
 	token, err := srv.Accounts().PrepareSetup(ctx)
 	if err != nil {
@@ -153,6 +169,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		// nothing to stop: closing the listener makes that late Listener call return.
 		_ = ln.Close()
 		<-errc
+		<-outboxDone // a mail being sent gets its verdict written before the store closes
 	}
 	if err := store.Close(); err != nil && !errors.Is(err, os.ErrClosed) {
 		logger.Error("close database", "err", err.Error())

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"recharge/db"
+	"recharge/mail"
 	"recharge/settings"
 )
 
@@ -57,6 +58,7 @@ const (
 // Service holds what the account rules need.
 type Service struct {
 	Store *db.Store
+	Mail  *mail.Mailer // reset and confirmation links; without SMTP they are refused
 }
 
 // Register creates an account with the given role after validating input.

@@ -19,9 +19,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"recharge/accounts"
+	"recharge/apptest/smtpsink"
 	"recharge/db"
 	"recharge/handlers"
 	"recharge/jobs"
+	"recharge/mail"
 )
 
 // Env is one running portal.
@@ -32,6 +34,7 @@ type Env struct {
 	Server *handlers.Server
 	App    *fiber.App
 	Jobs   *jobs.Housekeeping // running; tests may also call one job directly
+	Outbox *jobs.Outbox       // running; delivers to Options.Mail
 	DBPath string
 }
 
@@ -42,6 +45,10 @@ type Options struct {
 	Log         io.Writer // receives the server's structured log (default: discarded, or t.Log with -v)
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed.
 	TrustedProxies []string
+	// Mail is the SMTP server the portal sends through (nil: no mail, as without
+	// --smtp-addr). The outbox worker looks at the queue every 100 ms and retries a
+	// failed mail after 1 s.
+	Mail *smtpsink.Sink
 }
 
 // Start runs the portal until the test ends.
@@ -76,22 +83,32 @@ func Start(t testing.TB, opts Options) *Env {
 	case testing.Verbose():
 		logger = slog.New(slog.NewTextHandler(&testWriter{t}, nil))
 	}
-	app, srv, err := handlers.New(handlers.Config{BaseURL: base, DedipassAPI: api, Logger: logger, TrustedProxies: opts.TrustedProxies}, store)
+	cfg := handlers.Config{BaseURL: base, DedipassAPI: api, Logger: logger, TrustedProxies: opts.TrustedProxies}
+	if opts.Mail != nil {
+		cfg.Mail = mail.Config{Addr: opts.Mail.Addr, TLS: mail.TLSNone}
+		if opts.Mail.TLS != nil {
+			cfg.Mail.TLS, cfg.Mail.TLSConfig = mail.TLSStartTLS, opts.Mail.TLS
+		}
+	}
+	app, srv, err := handlers.New(cfg, store)
 	if err != nil {
 		t.Fatalf("handlers.New: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	hk := &jobs.Housekeeping{Store: store, Shop: srv.Shop(), Log: logger, FormTokenTTL: handlers.FormTokenTTL}
 	hk.Start(ctx)
+	ob := &jobs.Outbox{Store: store, Mail: srv.Mailer(), Log: logger, Interval: 100 * time.Millisecond, RetryBase: time.Second}
+	obDone := ob.Start(ctx)
 	done := make(chan struct{})
 	go func() { _ = app.Listener(ln); close(done) }()
 	t.Cleanup(func() {
 		cancel()
 		_ = app.ShutdownWithTimeout(5 * time.Second)
 		<-done
+		<-obDone
 		store.Close()
 	})
-	return &Env{T: t, URL: base, Store: store, Server: srv, App: app, Jobs: hk, DBPath: path}
+	return &Env{T: t, URL: base, Store: store, Server: srv, App: app, Jobs: hk, Outbox: ob, DBPath: path}
 }
 
 type testWriter struct{ t testing.TB }

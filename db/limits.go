@@ -16,6 +16,7 @@ const (
 	BucketLoginIP     = "login_ip"     // failed logins from one IP, any email
 	BucketRegister    = "register"     // accounts created from one IP
 	BucketSandboxCode = "sandbox_code" // sandbox codes issued to one user
+	BucketReset       = "reset"        // password reset mails asked for one email
 )
 
 // Reserve records one event of bucket for subject and reports whether it is within

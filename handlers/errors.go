@@ -64,6 +64,13 @@ var errorTable = []struct {
 	{accounts.ErrNameTooLong, fiber.StatusUnprocessableEntity, "auth.name_long", false},
 	{accounts.ErrEmailTaken, fiber.StatusConflict, "auth.email_taken", false},
 
+	// Accounts: reset and email change links.
+	{accounts.ErrNoMail, fiber.StatusConflict, "reset.mail_off", false},
+	{accounts.ErrTooManyResets, fiber.StatusTooManyRequests, "reset.too_many", false},
+	{accounts.ErrLinkInvalid, fiber.StatusBadRequest, "reset.link_invalid", false},
+	{accounts.ErrWrongPassword, fiber.StatusUnprocessableEntity, "reset.wrong_password", false},
+	{accounts.ErrSameEmail, fiber.StatusUnprocessableEntity, "reset.same_email", false},
+
 	// Shop: buying, renewing, transferring, and the shop's admin forms.
 	{errFormTokenInvalid, fiber.StatusConflict, "shop.err_form_expired", false},
 	{shop.ErrTokenUsed, fiber.StatusConflict, "shop.err_form_expired", false},

@@ -31,6 +31,11 @@ var domainErrors = map[string]error{
 	"accounts.ErrTooManySignUps":   accounts.ErrTooManySignUps,
 	"accounts.ErrBusy":             accounts.ErrBusy,
 	"accounts.ErrSetupClosed":      accounts.ErrSetupClosed,
+	"accounts.ErrNoMail":           accounts.ErrNoMail,
+	"accounts.ErrTooManyResets":    accounts.ErrTooManyResets,
+	"accounts.ErrLinkInvalid":      accounts.ErrLinkInvalid,
+	"accounts.ErrWrongPassword":    accounts.ErrWrongPassword,
+	"accounts.ErrSameEmail":        accounts.ErrSameEmail,
 
 	"billing.ErrNotSandbox":          billing.ErrNotSandbox,
 	"billing.ErrTooManySandboxCodes": billing.ErrTooManySandboxCodes,

@@ -68,20 +68,41 @@ var invoiceKindKeys = map[string]string{
 
 // auditKeys: the audit log's action codes (written by shop, backoffice, billing).
 var auditKeys = map[string]string{
-	"module.enable":      "audit.module.enable",
-	"module.disable":     "audit.module.disable",
-	"payment.assign":     "audit.payment.assign",
-	"payment.refuse":     "audit.payment.refuse",
-	"product.create":     "audit.product.create",
-	"product.update":     "audit.product.update",
-	"product.activate":   "audit.product.activate",
-	"product.deactivate": "audit.product.deactivate",
-	"service.status":     "audit.service.status",
-	"settings.dedipass":  "audit.settings.dedipass",
-	"settings.fund":      "audit.settings.fund",
-	"setup.first_admin":  "audit.setup.first_admin",
-	"user.role":          "audit.user.role",
-	"wallet.adjust":      "audit.wallet.adjust",
+	"module.enable":       "audit.module.enable",
+	"module.disable":      "audit.module.disable",
+	"payment.assign":      "audit.payment.assign",
+	"payment.refuse":      "audit.payment.refuse",
+	"product.create":      "audit.product.create",
+	"product.update":      "audit.product.update",
+	"product.activate":    "audit.product.activate",
+	"product.deactivate":  "audit.product.deactivate",
+	"service.status":      "audit.service.status",
+	"settings.dedipass":   "audit.settings.dedipass",
+	"settings.fund":       "audit.settings.fund",
+	"setup.first_admin":   "audit.setup.first_admin",
+	"user.role":           "audit.user.role",
+	"wallet.adjust":       "audit.wallet.adjust",
+	"user.password_reset": "audit.user.password_reset",
+	"user.reset_link":     "audit.user.reset_link",
+	"user.email_change":   "audit.user.email_change",
+	"outbox.retry":        "audit.outbox.retry",
+}
+
+// outboxStatusKeys and mailTemplateKeys: the admin's outbox page.
+var outboxStatusKeys = map[string]string{
+	"pending": "outbox.status_pending",
+	"sent":    "outbox.status_sent",
+	"failed":  "outbox.status_failed",
+}
+
+var mailTemplateKeys = map[string]string{
+	"reset":          "outbox.mail_reset",
+	"email_confirm":  "outbox.mail_email_confirm",
+	"topup":          "outbox.mail_topup",
+	"purchase":       "outbox.mail_purchase",
+	"renewal_done":   "outbox.mail_renewal_done",
+	"renewal_low":    "outbox.mail_renewal_low",
+	"renewal_failed": "outbox.mail_renewal_failed",
 }
 
 // dedipassSettingsKeys: the sentence for each bad field of the Dedipass settings form
@@ -116,6 +137,8 @@ func keyFuncs() map[string]any {
 		"invoiceStatusKey": func(s string) string { return keyOf(invoiceStatusKeys, s) },
 		"invoiceKindKey":   func(s string) string { return keyOf(invoiceKindKeys, s) },
 		"auditKey":         func(s string) string { return keyOf(auditKeys, s) },
+		"outboxStatusKey":  func(s string) string { return keyOf(outboxStatusKeys, s) },
+		"mailTemplateKey":  func(s string) string { return keyOf(mailTemplateKeys, s) },
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 	"recharge/billing"
 	"recharge/db"
 	"recharge/i18n"
+	"recharge/mail"
 	"recharge/money"
 	"recharge/settings"
 	"recharge/shop"
@@ -37,6 +38,7 @@ type Config struct {
 	BaseURL        string   // public URL, e.g. https://client.example.com
 	DedipassAPI    string   // Dedipass API base, e.g. https://api.dedipass.com
 	TrustedProxies []string // proxies allowed to set X-Forwarded-For; empty = ignore the header
+	Mail           mail.Config
 	Logger         *slog.Logger
 }
 
@@ -50,6 +52,7 @@ type Server struct {
 	wallet     *wallet.Wallet
 	backoffice *backoffice.Backoffice
 	dedipass   *billing.Dedipass
+	mail       *mail.Mailer
 	csrfKey    []byte
 	// trustedProxies may set X-Forwarded-For (clientip.go).
 	trustedProxies []netip.Prefix
@@ -66,10 +69,12 @@ func New(cfg Config, store *db.Store) (*fiber.App, *Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	mailer := mail.New(cfg.Mail, cfg.BaseURL)
 	s := &Server{
 		cfg:        cfg,
 		store:      store,
-		accounts:   &accounts.Service{Store: store},
+		mail:       mailer,
+		accounts:   &accounts.Service{Store: store, Mail: mailer},
 		shop:       shop.New(store),
 		wallet:     wallet.New(store),
 		backoffice: backoffice.New(store),
@@ -160,6 +165,12 @@ func (s *Server) templateFuncs() map[string]any {
 			return tm.Format("02/01/2006")
 		},
 		"add": func(a, b int) int { return a + b },
+		"deref": func(p *int64) int64 {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
 		// mixedScripts flags look-alike emails in admin lists (SPEC §3).
 		"mixedScripts": accounts.MixedScripts,
 		"sub":          func(a, b int) int { return a - b },
@@ -169,6 +180,9 @@ func (s *Server) templateFuncs() map[string]any {
 	}
 	return funcs
 }
+
+// Mailer is the portal's mail (the outbox worker sends with it).
+func (s *Server) Mailer() *mail.Mailer { return s.mail }
 
 // Accounts exposes the account service (the CLI and tests use it).
 func (s *Server) Accounts() *accounts.Service { return s.accounts }

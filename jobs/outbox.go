@@ -70,10 +70,13 @@ func (o *Outbox) defaults() {
 	}
 }
 
-// Start delivers until ctx ends.
-func (o *Outbox) Start(ctx context.Context) {
+// Start delivers until ctx ends; the channel closes when the worker has stopped (the
+// verdict of a delivery in progress written), so the store can close after it.
+func (o *Outbox) Start(ctx context.Context) <-chan struct{} {
 	o.defaults()
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		t := time.NewTicker(o.Interval)
 		defer t.Stop()
 		for {
@@ -88,6 +91,7 @@ func (o *Outbox) Start(ctx context.Context) {
 			}
 		}
 	}()
+	return done
 }
 
 // batch is how many messages one look claims.

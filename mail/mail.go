@@ -60,6 +60,9 @@ func (c Config) Check() error {
 	return ErrTLSMode
 }
 
+// Enabled reports whether an SMTP server is set.
+func (c Config) Enabled() bool { return c.Addr != "" }
+
 // Mailer composes, queues and sends mail.
 type Mailer struct {
 	cfg     Config
