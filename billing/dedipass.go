@@ -19,6 +19,7 @@ import (
 	"recharge/db"
 	"recharge/dedipass"
 	"recharge/dedipass/sandbox"
+	"recharge/mail"
 	"recharge/money"
 	"recharge/settings"
 )
@@ -68,6 +69,8 @@ type Dedipass struct {
 	Sandbox *sandbox.Server
 	sbx     *dedipass.Client
 	Log     *slog.Logger
+	// Mail queues the receipt of a credit (nothing without SMTP).
+	Mail *mail.Mailer
 }
 
 // NewDedipass wires the live client for apiBase and the built-in sandbox.
@@ -434,11 +437,32 @@ func (d *Dedipass) finish(ctx context.Context, user *db.User, attempt int64, res
 // row filled and its status set (accept), is recorded and credits its wallet at most
 // once (SPEC §5.5).
 func (d *Dedipass) settle(ctx context.Context, p *db.Payment) (db.Settlement, error) {
+	p.OnCredit = d.receipt()
 	settled, err := d.Store.SettlePayment(ctx, p)
 	if err == nil && settled == db.Credited {
 		d.Log.Info("dedipass code credited", "user_id", *p.UserID, "payment_id", p.ID, "credit_cents", p.CreditCents, "source", p.Source)
 	}
 	return settled, err
+}
+
+// receipt is the OnCredit of a payment: the customer's receipt, queued in the
+// transaction of the credit, once per payment (its Message-ID names the payment).
+// Without SMTP there is nothing to queue and the settlement keeps its fastest path.
+func (d *Dedipass) receipt() func(ctx context.Context, tx *db.Tx, p *db.Payment, balanceAfter int64) error {
+	if !d.Mail.Enabled() {
+		return nil
+	}
+	return func(ctx context.Context, tx *db.Tx, p *db.Payment, balanceAfter int64) error {
+		u, err := tx.UserByID(ctx, *p.UserID)
+		if err != nil {
+			return err
+		}
+		_, err = d.Mail.Queue(ctx, tx, mail.Message{To: u.Email, Lang: u.Lang, Template: "topup",
+			ID: "topup-" + strconv.FormatInt(p.ID, 10),
+			Data: mail.Data{Name: u.Name, AmountCents: p.CreditCents, BalanceCents: balanceAfter, Code: p.Code,
+				URL: d.Mail.URL("/client/dedipass/history")}})
+		return err
+	}
 }
 
 // fill copies what Dedipass said about a code into a payment row.
@@ -595,6 +619,7 @@ func (d *Dedipass) AssignPending(ctx context.Context, actor db.Actor, cfg settin
 			return ErrNoCredit
 		}
 		p.Reason = "assigned by an admin"
+		p.OnCredit = d.receipt()
 		ok, err := tx.ResolvePending(ctx, p)
 		if err != nil {
 			return err

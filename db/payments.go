@@ -35,6 +35,10 @@ type Payment struct {
 	UpdatedAt       int64   `db:"updated_at"`
 	CreditedAt      *int64  `db:"credited_at"`
 	UserEmail       *string `db:"user_email"` // filled by list queries
+	// OnCredit, when set, runs inside the transaction that credits this payment, after
+	// its ledger entry: what must commit with the credit or not at all (the receipt
+	// mail in the outbox). balanceAfter is the wallet after the credit.
+	OnCredit func(ctx context.Context, tx *Tx, p *Payment, balanceAfter int64) error `db:"-"`
 }
 
 // Credited reports whether this code already credited a wallet.

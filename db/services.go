@@ -95,3 +95,24 @@ func (c *conn) DueServices(ctx context.Context, now int64, limit int) ([]DueServ
 		ORDER BY next_due_at, id LIMIT ?`, now, limit)
 	return out, classify(err)
 }
+
+// ShortService is a monthly service due soon whose wallet does not cover its price.
+type ShortService struct {
+	ID         int64  `db:"id"`
+	UserID     int64  `db:"user_id"`
+	Name       string `db:"name"`
+	PriceCents int64  `db:"price_cents"`
+	NextDueAt  int64  `db:"next_due_at"`
+}
+
+// ServicesShortOfBalance lists the active monthly services due in (from, to] whose
+// customer's balance is below their price.
+func (c *conn) ServicesShortOfBalance(ctx context.Context, from, to int64) ([]ShortService, error) {
+	var out []ShortService
+	err := c.sel(ctx, &out, `SELECT s.id, s.user_id, s.name, s.price_cents, s.next_due_at FROM services s
+		JOIN users u ON u.id = s.user_id
+		WHERE s.status = 'active' AND s.period = 'monthly' AND s.next_due_at > ? AND s.next_due_at <= ?
+			AND u.balance_cents < s.price_cents
+		ORDER BY s.next_due_at, s.id`, from, to)
+	return out, err
+}

@@ -198,7 +198,7 @@ const sqlSettleNewPostgres = `WITH p AS (
 // settleNew is the one-statement settlement of a new code (PostgreSQL; done is false
 // on SQLite and for a code that already has a row).
 func (s *Store) settleNew(ctx context.Context, p *Payment) (out Settlement, done bool, err error) {
-	if s.wst.settleNew == nil || (p.Status == StatusCredited && p.UserID == nil) {
+	if s.wst.settleNew == nil || p.OnCredit != nil || (p.Status == StatusCredited && p.UserID == nil) {
 		return Recorded, false, nil
 	}
 	q := *p
@@ -303,8 +303,20 @@ func (tx *Tx) settleOne(ctx context.Context, p *Payment) (Settlement, error) {
 	if p.CreditCents == 0 {
 		return Credited, nil
 	}
-	return Credited, tx.ApplyLedger(ctx, &LedgerEntry{UserID: *p.UserID, AmountCents: p.CreditCents, Kind: KindDedipass,
-		Reference: "dedipass:" + p.Code, Note: p.Rate})
+	return Credited, tx.credit(ctx, p)
+}
+
+// credit moves a credited payment's cents to its wallet with their ledger entry, then
+// runs its OnCredit in the same transaction.
+func (tx *Tx) credit(ctx context.Context, p *Payment) error {
+	e := &LedgerEntry{UserID: *p.UserID, AmountCents: p.CreditCents, Kind: KindDedipass, Reference: "dedipass:" + p.Code, Note: p.Rate}
+	if err := tx.ApplyLedger(ctx, e); err != nil {
+		return err
+	}
+	if p.OnCredit != nil {
+		return p.OnCredit(ctx, tx, p, e.BalanceAfterCents)
+	}
+	return nil
 }
 
 // alreadyCredited answers a report of a code that credited before: nothing changes
@@ -351,6 +363,5 @@ func (c *conn) ResolvePending(ctx context.Context, p *Payment) (ok bool, err err
 	if p.Status != StatusCredited || p.CreditCents == 0 {
 		return true, nil
 	}
-	return true, c.ApplyLedger(ctx, &LedgerEntry{UserID: *p.UserID, AmountCents: p.CreditCents, Kind: KindDedipass,
-		Reference: "dedipass:" + p.Code, Note: p.Rate})
+	return true, c.tx.credit(ctx, p)
 }

@@ -84,6 +84,8 @@ func New(cfg Config, store *db.Store) (*fiber.App, *Server, error) {
 
 		trustedProxies: parseTrusted(cfg.TrustedProxies),
 	}
+	s.dedipass.Mail = mailer
+	s.shop.Mail = mailer
 	key, err := s.loadOrCreateSecret(context.Background(), settings.KeyCSRFSecret)
 	if err != nil {
 		return nil, nil, fmt.Errorf("csrf key: %w", err)

@@ -34,6 +34,7 @@ func (h *Housekeeping) Start(ctx context.Context) {
 	go every(ctx, RenewalInterval, func() {
 		now := db.Now()
 		h.RunRenewals(ctx, now)
+		h.WarnLowBalances(ctx, now)
 		h.ForgetFormTokens(ctx, now)
 	})
 	go every(ctx, SessionCleanupInterval, func() { h.DeleteExpiredSessions(ctx) })
@@ -63,6 +64,16 @@ func (h *Housekeeping) RunRenewals(ctx context.Context, now int64) {
 	}
 }
 
+// WarnLowBalances mails the customers whose wallet will not cover a renewal due soon.
+func (h *Housekeeping) WarnLowBalances(ctx context.Context, now int64) {
+	n, err := h.Shop.WarnLowBalances(ctx, now)
+	if err != nil && ctx.Err() == nil {
+		h.Log.Warn("low balance notices", "err", err.Error(), "queued", n)
+	} else if n > 0 {
+		h.Log.Info("low balance notices", "queued", n)
+	}
+}
+
 // ForgetFormTokens deletes the form tokens created more than twice FormTokenTTL before
 // now: they are refused anyway.
 func (h *Housekeeping) ForgetFormTokens(ctx context.Context, now int64) {
@@ -71,9 +82,20 @@ func (h *Housekeeping) ForgetFormTokens(ctx context.Context, now int64) {
 	}
 }
 
-// DeleteExpiredSessions deletes dead sessions and old login failures.
+// SentMailKept is how long a delivered mail stays in the outbox (the admin's log).
+const SentMailKept = 90 * 24 * time.Hour
+
+// DeleteExpiredSessions deletes dead sessions, old login failures, dead mailed links
+// and mails delivered long ago.
 func (h *Housekeeping) DeleteExpiredSessions(ctx context.Context) {
-	if err := h.Store.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
-		h.Log.Warn("session cleanup", "err", err.Error())
+	now := db.Now()
+	for what, err := range map[string]error{
+		"session cleanup":   h.Store.DeleteExpiredSessions(ctx),
+		"mailed links":      h.Store.DeleteOldUserTokens(ctx, now-24*3600),
+		"sent mail cleanup": h.Store.DeleteSentOutbox(ctx, now-int64(SentMailKept/time.Second)),
+	} {
+		if err != nil && ctx.Err() == nil {
+			h.Log.Warn(what, "err", err.Error())
+		}
 	}
 }

@@ -18,8 +18,9 @@ type Outbox struct {
 	Store *db.Store
 	Mail  *mail.Mailer
 	Log   *slog.Logger
-	// Site names the sender in mails (the site name setting).
-	Site func(ctx context.Context) string
+	// Brand reads the site name and currency mails are sent with (settings); nil =
+	// "Recharge" and the currency each mail names.
+	Brand func(ctx context.Context) mail.Brand
 
 	// Interval between looks at the queue when nothing wakes the worker (default 2 s).
 	Interval time.Duration
@@ -109,23 +110,23 @@ func (o *Outbox) RunOnce(ctx context.Context) int {
 		}
 		return 0
 	}
-	site := "Recharge"
-	if o.Site != nil && len(items) > 0 {
-		site = o.Site(ctx)
+	var brand mail.Brand
+	if o.Brand != nil && len(items) > 0 {
+		brand = o.Brand(ctx)
 	}
 	for i := range items {
-		o.deliver(ctx, &items[i], site)
+		o.deliver(ctx, &items[i], brand)
 	}
 	return len(items)
 }
 
-func (o *Outbox) deliver(ctx context.Context, it *db.OutboxItem, site string) {
+func (o *Outbox) deliver(ctx context.Context, it *db.OutboxItem, brand mail.Brand) {
 	sctx, cancel := context.WithTimeout(ctx, o.Lease/2)
 	defer cancel()
 	var err error
 	switch it.Kind {
 	case db.OutboxMail:
-		err = o.Mail.Send(sctx, it, site)
+		err = o.Mail.Send(sctx, it, brand)
 	default:
 		err = errors.New("no deliverer for kind " + it.Kind)
 	}

@@ -81,7 +81,7 @@ func TestOutboxLeaseAndRepeatWithSameMessageID(t *testing.T) {
 	if err != nil || len(items) != 1 {
 		t.Fatalf("claim: %v %v", items, err)
 	}
-	if err := m.Send(ctx, &items[0], "S"); err != nil {
+	if err := m.Send(ctx, &items[0], mail.Brand{Site: "S"}); err != nil {
 		t.Fatal(err)
 	}
 	if again, _ := store.ClaimOutbox(ctx, db.Now(), 60, 10); len(again) != 0 {

@@ -89,7 +89,12 @@ func New(cfg Config, baseURL string) *Mailer {
 func (m *Mailer) Enabled() bool { return m != nil && m.cfg.Addr != "" }
 
 // URL makes an absolute link to a path of the portal.
-func (m *Mailer) URL(path string) string { return m.baseURL + path }
+func (m *Mailer) URL(path string) string {
+	if m == nil {
+		return path
+	}
+	return m.baseURL + path
+}
 
 // Message is one mail to queue: who, in which language, which template and its data.
 // ID, when set, is the event the mail tells about ("topup-42"): the same event never
@@ -152,15 +157,19 @@ func (m *Mailer) Queue(ctx context.Context, q Queuer, msg Message) (queued bool,
 
 // Send delivers one outbox mail: rendered now with the site name, with the row's
 // Message-ID, so a repeat after a crash carries the same id as the first copy.
-func (m *Mailer) Send(ctx context.Context, it *db.OutboxItem, site string) error {
+func (m *Mailer) Send(ctx context.Context, it *db.OutboxItem, b Brand) error {
 	if !m.Enabled() {
 		return errors.New("no SMTP server configured (--smtp-addr)")
 	}
-	r, err := Render(it.Payload, site)
+	r, err := Render(it.Payload, b)
 	if err != nil {
 		return err
 	}
 	msg := gomail.NewMsg()
+	site := b.Site
+	if site == "" {
+		site = "Recharge"
+	}
 	if err := msg.FromFormat(site, m.cfg.From); err != nil {
 		return fmt.Errorf("sender %q: %w", m.cfg.From, err)
 	}

@@ -30,7 +30,7 @@ func TestEveryTemplateRendersInEveryLanguage(t *testing.T) {
 			if _, err := m.Queue(context.Background(), &q, Message{To: "a@example.com", Lang: lang, Template: name, Data: sample}); err != nil {
 				t.Fatal(err)
 			}
-			r, err := Render(q.it.Payload, "Hébergeur & Co")
+			r, err := Render(q.it.Payload, Brand{Site: "Hébergeur & Co"})
 			if err != nil {
 				t.Fatalf("%s/%s: %v", name, lang, err)
 			}
@@ -55,8 +55,8 @@ func TestEveryTemplateRendersInEveryLanguage(t *testing.T) {
 	m := New(Config{Addr: "127.0.0.1:25"}, "")
 	_, _ = m.Queue(context.Background(), &fr, Message{To: "a@x.fr", Lang: "fr", Template: "topup", Data: sample})
 	_, _ = m.Queue(context.Background(), &en, Message{To: "a@x.fr", Lang: "en", Template: "topup", Data: sample})
-	rf, _ := Render(fr.it.Payload, "S")
-	re, _ := Render(en.it.Payload, "S")
+	rf, _ := Render(fr.it.Payload, Brand{Site: "S", Currency: "EUR"})
+	re, _ := Render(en.it.Payload, Brand{Site: "S", Currency: "EUR"})
 	if rf.Subject == re.Subject || !strings.Contains(rf.Text, "1 234,56") || !strings.Contains(re.Text, "1,234.56") {
 		t.Errorf("fr %q / en %q", rf.Text, re.Text)
 	}
@@ -116,7 +116,7 @@ func TestSendThroughRealSMTP(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			if err := m.Send(ctx, q.it, "Mon Hébergeur"); err != nil {
+			if err := m.Send(ctx, q.it, Brand{Site: "Mon Hébergeur"}); err != nil {
 				t.Fatal(err)
 			}
 			got := sink.Wait(1, 5*time.Second)[0]
@@ -133,7 +133,7 @@ func TestSendThroughRealSMTP(t *testing.T) {
 	m := New(Config{Addr: sink.Addr, TLS: TLSStartTLS}, "https://portal.example")
 	var q captured
 	_, _ = m.Queue(context.Background(), &q, Message{To: "zoe@example.com", Template: "reset", Data: sample})
-	if err := m.Send(context.Background(), q.it, "S"); err == nil || len(sink.Mails()) != 0 {
+	if err := m.Send(context.Background(), q.it, Brand{Site: "S"}); err == nil || len(sink.Mails()) != 0 {
 		t.Fatalf("sent without the TLS it requires: %v, %d mails", err, len(sink.Mails()))
 	}
 }

@@ -96,8 +96,16 @@ var (
 	htmlLayout = htmltemplate.Must(htmltemplate.ParseFS(files, "templates/layout.html"))
 )
 
-// Render turns an outbox payload into the mail to send, signed with the site name.
-func Render(raw, site string) (Rendered, error) {
+// Brand is what every mail is signed with (the site name) and, unless the event
+// names its own, priced in: read when the mail is sent.
+type Brand struct{ Site, Currency string }
+
+// Render turns an outbox payload into the mail to send.
+func Render(raw string, b Brand) (Rendered, error) {
+	site := b.Site
+	if site == "" {
+		site = "Recharge"
+	}
 	var p payload
 	if err := json.Unmarshal([]byte(raw), &p); err != nil {
 		return Rendered{}, fmt.Errorf("mail payload: %w", err)
@@ -108,6 +116,9 @@ func Render(raw, site string) (Rendered, error) {
 	}
 	if !i18n.Supported(p.Lang) {
 		p.Lang = i18n.Default
+	}
+	if p.Data.Currency == "" {
+		p.Data.Currency = b.Currency
 	}
 	c := fill(p.Lang, site, p.Data)
 	c.Site, c.Lang = site, p.Lang

@@ -2,8 +2,10 @@ package shop
 
 import (
 	"context"
+	"strconv"
 
 	"recharge/db"
+	"recharge/mail"
 	"recharge/settings"
 )
 
@@ -79,6 +81,11 @@ func (s *Shop) Buy(ctx context.Context, set settings.Fund, userID, productID int
 				return err
 			}
 		}
+		if err := s.notify(ctx, tx, buyer, "purchase", "purchase-"+strconv.FormatInt(inv.ID, 10), mail.Data{
+			Product: p.Name, AmountCents: inv.TotalCents, BalanceCents: entry.BalanceAfterCents, Currency: inv.Currency,
+			InvoiceNumber: strconv.FormatInt(inv.ID, 10), URL: s.Mail.URL("/client/invoices/" + strconv.FormatInt(inv.ID, 10))}); err != nil {
+			return err
+		}
 		out = Purchase{InvoiceID: inv.ID, ServiceID: sv.ID, ProductName: p.Name, PriceCents: p.PriceCents,
 			BalanceAfter: entry.BalanceAfterCents}
 		return nil
@@ -96,4 +103,15 @@ func buyerOf(u *db.User) string {
 		return u.Email
 	}
 	return u.Name + "\n" + u.Email
+}
+
+// notify queues a mail to the customer in the transaction tx (nothing without SMTP).
+// id names the event: the same event never queues two mails.
+func (s *Shop) notify(ctx context.Context, tx *db.Tx, u *db.User, template, id string, data mail.Data) error {
+	if !s.Mail.Enabled() {
+		return nil
+	}
+	data.Name = u.Name
+	_, err := s.Mail.Queue(ctx, tx, mail.Message{To: u.Email, Lang: u.Lang, Template: template, ID: id, Data: data})
+	return err
 }

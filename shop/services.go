@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"recharge/db"
+	"recharge/mail"
 	"recharge/settings"
 )
 
@@ -91,7 +92,7 @@ func (s *Shop) Renew(ctx context.Context, set settings.Fund, userID, serviceID i
 		if sv.Status == db.ServiceActive && sv.NextDueAt != nil {
 			from = *sv.NextDueAt
 		}
-		r, err := renewTx(ctx, tx, sv, from, set, buyerOf(buyer), &userID)
+		r, err := s.renewTx(ctx, tx, sv, from, set, buyer, &userID)
 		if err != nil {
 			return err
 		}
@@ -109,11 +110,12 @@ func (s *Shop) Renew(ctx context.Context, set settings.Fund, userID, serviceID i
 	return &out, nil
 }
 
-// renewTx charges one month from `from` and moves the due date, inside tx.
-func renewTx(ctx context.Context, tx *db.Tx, sv *db.Service, from int64, set settings.Fund, buyer string, actor *int64) (*Renewal, error) {
+// renewTx charges one month from `from` and moves the due date, inside tx, and
+// queues the customer's "renewal done" mail with it.
+func (s *Shop) renewTx(ctx context.Context, tx *db.Tx, sv *db.Service, from int64, set settings.Fund, buyer *db.User, actor *int64) (*Renewal, error) {
 	to := AddMonth(from)
 	line := db.InvoiceLine{Description: sv.Name, UnitCents: sv.PriceCents, ServiceID: &sv.ID, PeriodFrom: &from, PeriodTo: &to}
-	inv := db.Invoice{UserID: sv.UserID, Kind: db.InvoiceRenewal, Currency: set.Currency, Seller: set.Seller(), Buyer: buyer}
+	inv := db.Invoice{UserID: sv.UserID, Kind: db.InvoiceRenewal, Currency: set.Currency, Seller: set.Seller(), Buyer: buyerOf(buyer)}
 	if err := tx.InsertInvoice(ctx, &inv, []db.InvoiceLine{line}); err != nil {
 		return nil, err
 	}
@@ -123,6 +125,11 @@ func renewTx(ctx context.Context, tx *db.Tx, sv *db.Service, from int64, set set
 		return nil, err
 	}
 	if err := tx.SetServiceDue(ctx, sv.ID, db.ServiceActive, to); err != nil {
+		return nil, err
+	}
+	if err := s.notify(ctx, tx, buyer, "renewal_done", "renewal-"+strconv.FormatInt(inv.ID, 10), mail.Data{
+		Product: sv.Name, AmountCents: inv.TotalCents, BalanceCents: entry.BalanceAfterCents, Currency: inv.Currency, DueAt: to,
+		InvoiceNumber: strconv.FormatInt(inv.ID, 10), URL: s.Mail.URL("/client/invoices/" + strconv.FormatInt(inv.ID, 10))}); err != nil {
 		return nil, err
 	}
 	return &Renewal{InvoiceID: inv.ID, ServiceID: sv.ID, NextDueAt: to, BalanceAfter: entry.BalanceAfterCents}, nil
@@ -175,7 +182,7 @@ func (s *Shop) RenewDue(ctx context.Context, now int64) (RenewReport, error) {
 					rep.Renewed++
 				}
 			case errors.Is(err, ErrInsufficientFunds):
-				expired, err := s.Store.ExpireServiceIfDue(ctx, id, now)
+				expired, err := s.expire(ctx, d, now, set)
 				if err != nil {
 					failed[id] = true
 					rep.Failed++
@@ -214,7 +221,7 @@ func (s *Shop) renewDueOne(ctx context.Context, d db.DueService, now int64, set 
 		if sv.Status != db.ServiceActive || sv.Period != db.PeriodMonthly || sv.NextDueAt == nil || *sv.NextDueAt > now {
 			return nil // renewed or changed by someone else meanwhile
 		}
-		if _, err := renewTx(ctx, tx, sv, *sv.NextDueAt, set, buyerOf(u), nil); err != nil {
+		if _, err := s.renewTx(ctx, tx, sv, *sv.NextDueAt, set, u, nil); err != nil {
 			return err
 		}
 		renewed = true

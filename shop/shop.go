@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"recharge/db"
+	"recharge/mail"
 )
 
 // Errors with a user-facing meaning; handlers map them to a status and a sentence.
@@ -44,6 +45,8 @@ var (
 // the rules and the timestamps written by package db agree.
 type Shop struct {
 	Store *db.Store
+	// Mail queues the customer's mails (purchase, renewals); nothing without SMTP.
+	Mail *mail.Mailer
 }
 
 // New returns a Shop on store.
