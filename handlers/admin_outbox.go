@@ -85,6 +85,6 @@ func (s *Server) adminOutboxRetry(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	s.flash(c, "success", "outbox.retried")
+	s.flash(c, "success", "flash.outbox_retried")
 	return c.Redirect("/admin/outbox", fiber.StatusSeeOther)
 }

@@ -44,7 +44,7 @@ func (s *Server) resetSubmit(c *fiber.Ctx) error {
 		return s.resetRefused(c, err, token)
 	}
 	s.clearCookie(c, sessionCookie) // every session ended, this browser's too
-	s.flash(c, "success", "reset.done")
+	s.flash(c, "success", "flash.reset_done")
 	return c.Redirect("/login", fiber.StatusSeeOther)
 }
 
@@ -71,7 +71,7 @@ func (s *Server) confirmEmail(c *fiber.Ctx) error {
 		}
 		return s.page(c, status, "public/reset", tr(c, "reset.email_title"), fiber.Map{"Error": tr(c, key), "Dead": true})
 	}
-	s.flash(c, "success", "reset.email_changed")
+	s.flash(c, "success", "flash.email_changed")
 	if currentUser(c) != nil {
 		return c.Redirect("/client/account", fiber.StatusSeeOther)
 	}
@@ -90,6 +90,6 @@ func (s *Server) accountEmail(c *fiber.Ctx) error {
 		return fiber.NewError(status, tr(c, key))
 	}
 	s.log.Info("email change asked", "user_id", u.ID)
-	s.flash(c, "success", "reset.email_sent")
+	s.flash(c, "success", "flash.email_sent")
 	return c.Redirect("/client/account", fiber.StatusSeeOther)
 }
