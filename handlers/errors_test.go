@@ -31,6 +31,12 @@ var domainErrors = map[string]error{
 	"accounts.ErrTooManySignUps":   accounts.ErrTooManySignUps,
 	"accounts.ErrBusy":             accounts.ErrBusy,
 	"accounts.ErrSetupClosed":      accounts.ErrSetupClosed,
+	"accounts.ErrWrongPassword":    accounts.ErrWrongPassword,
+	"accounts.ErrLangUnknown":      accounts.ErrLangUnknown,
+	"accounts.ErrSuspended":        accounts.ErrSuspended,
+	"accounts.ErrSelfSuspension":   accounts.ErrSelfSuspension,
+	"accounts.ErrLastAdmin":        accounts.ErrLastAdmin,
+	"accounts.ErrNotAdmin":         accounts.ErrNotAdmin,
 
 	"billing.ErrNotSandbox":          billing.ErrNotSandbox,
 	"billing.ErrTooManySandboxCodes": billing.ErrTooManySandboxCodes,

@@ -81,6 +81,10 @@ var auditKeys = map[string]string{
 	"settings.fund":      "audit.settings.fund",
 	"setup.first_admin":  "audit.setup.first_admin",
 	"user.role":          "audit.user.role",
+	"user.profile":       "audit.user.profile",
+	"user.suspend":       "audit.user.suspend",
+	"user.unsuspend":     "audit.user.unsuspend",
+	"user.password_set":  "audit.user.password_set",
 	"wallet.adjust":      "audit.wallet.adjust",
 }
 
