@@ -33,6 +33,7 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
   recharge [serve] [--addr :8080] [--database data/recharge.db] [--base-url http://localhost:8080] [--dedipass-api https://api.dedipass.com] [--trusted-proxies IP,...]
   recharge user create --email E --password P [--name N] [--admin] [--database …]
+  recharge user password --email E --password P [--database …]   (ends that user's sessions)
   recharge backup FILE [--database …]
   recharge copy --from SRC --to DST   (SQLite file or postgres:// URL each; DST must be empty)
 `)
@@ -47,12 +48,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "serve":
 		return serve(args, stdout, stderr)
 	case "user":
-		if len(args) == 0 || args[0] != "create" {
-			fmt.Fprintln(stderr, "recharge user: only `user create` exists")
-			usage(stderr)
-			return 2
+		switch {
+		case len(args) > 0 && args[0] == "create":
+			return userCreate(args[1:], stdout, stderr)
+		case len(args) > 0 && args[0] == "password":
+			return userPassword(args[1:], stdout, stderr)
 		}
-		return userCreate(args[1:], stdout, stderr)
+		fmt.Fprintln(stderr, "recharge user: give `user create` or `user password`")
+		usage(stderr)
+		return 2
 	case "backup":
 		return backup(args, stdout, stderr)
 	case "copy":
@@ -222,6 +226,48 @@ func userCreate(args []string, stdout, stderr io.Writer) int {
 		_ = svc.CompleteSetup(context.Background())
 	}
 	fmt.Fprintf(stdout, "created %s %s (id %d)\n", role, u.Email, u.ID)
+	return 0
+}
+
+// userPassword is `recharge user password`: the way back in for a locked-out admin.
+// It sets the password and ends every session of that user.
+func userPassword(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("user password", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	email := fs.String("email", "", "email address of the account (required)")
+	password := fs.String("password", "", "new password, at least 8 characters (required)")
+	database := databaseFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *email == "" || *password == "" {
+		fmt.Fprintln(stderr, "recharge user password: --email and --password are required")
+		return 2
+	}
+	store, err := db.Open(*database)
+	if err != nil {
+		fmt.Fprintf(stderr, "recharge: %v\n", err)
+		return 1
+	}
+	defer store.Close()
+	u, err := (&accounts.Service{Store: store}).SetPassword(context.Background(), *email, *password)
+	if err != nil {
+		switch {
+		case errors.Is(err, db.ErrNotFound):
+			fmt.Fprintf(stderr, "recharge user password: no account with email %s\n", strings.ToLower(strings.TrimSpace(*email)))
+		case errors.Is(err, accounts.ErrPasswordTooShort):
+			fmt.Fprintf(stderr, "recharge user password: the password must be at least %d characters\n", accounts.MinPasswordLen)
+		case errors.Is(err, accounts.ErrPasswordTooLong):
+			fmt.Fprintln(stderr, "recharge user password: the password is too long")
+		default:
+			fmt.Fprintf(stderr, "recharge user password: %v\n", err)
+		}
+		return 1
+	}
+	fmt.Fprintf(stdout, "password set for %s (id %d); every session of this account ended\n", u.Email, u.ID)
+	if u.Suspended() {
+		fmt.Fprintln(stdout, "note: this account is suspended; an admin must reinstate it before it can log in")
+	}
 	return 0
 }
 

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 
@@ -76,21 +75,17 @@ func newUser(ctx context.Context, email, password, name, role, lang string) (*db
 	if err != nil {
 		return nil, err
 	}
-	if utf8.RuneCountInString(password) < MinPasswordLen {
-		return nil, ErrPasswordTooShort
+	if err := checkNewPassword(password); err != nil {
+		return nil, err
 	}
-	if len(password) > maxPasswordLen {
-		return nil, ErrPasswordTooLong
-	}
-	name = strings.TrimSpace(name)
-	if utf8.RuneCountInString(name) > 100 || !utf8.ValidString(name) {
-		return nil, ErrNameTooLong
+	if name, err = cleanName(name); err != nil {
+		return nil, err
 	}
 	if role != "admin" {
 		role = "client"
 	}
-	var hash string
-	if err := withHashSlot(ctx, func() { hash = HashPassword(password) }); err != nil {
+	hash, err := hashNew(ctx, password)
+	if err != nil {
 		return nil, err
 	}
 	return &db.User{Email: email, Name: name, PasswordHash: hash, Role: role, Lang: lang, Custom: randomHex(12)}, nil
@@ -144,6 +139,11 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (*db.Us
 	}
 	_ = s.Store.ClearEvents(ctx, db.BucketLogin, pair)
 	_ = s.Store.Release(ctx, ipID)
+	if u.Suspended() {
+		// Said only after the password check: without the password nobody learns
+		// that the account exists, let alone that it is suspended.
+		return nil, ErrSuspended
+	}
 	return u, nil
 }
 
@@ -198,12 +198,23 @@ func (s *Service) NewSession(ctx context.Context, userID int64, ip, userAgent st
 	return token, nil
 }
 
-// SessionUser resolves a cookie token to its user.
+// SessionUser resolves a cookie token to its user (db.ErrNotFound for an expired or
+// ended session, or a suspended account) and notes the session's last use, at most
+// once a minute so that a page's requests do not each write.
 func (s *Service) SessionUser(ctx context.Context, token string) (*db.User, error) {
 	if token == "" || len(token) > 100 {
 		return nil, db.ErrNotFound
 	}
-	return s.Store.SessionUser(ctx, HashToken(token))
+	hash := HashToken(token)
+	u, lastSeen, err := s.Store.SessionUser(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	if now := db.Now(); lastSeen < now-60 {
+		// Best effort: a missed "last use" is not worth refusing the page.
+		_ = s.Store.TouchSession(ctx, hash, now)
+	}
+	return u, nil
 }
 
 // Logout kills a session.

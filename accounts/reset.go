@@ -3,9 +3,7 @@ package accounts
 import (
 	"context"
 	"errors"
-	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"recharge/db"
 	"recharge/mail"
@@ -22,8 +20,6 @@ var (
 	ErrTooManyResets = errors.New("too many reset requests for this email")
 	// ErrLinkInvalid: the link is unknown, used or expired.
 	ErrLinkInvalid = errors.New("link unknown, used or expired")
-	// ErrWrongPassword: the current password given to confirm a change is wrong.
-	ErrWrongPassword = errors.New("current password is wrong")
 	// ErrSameEmail: the new email is the account's current one.
 	ErrSameEmail = errors.New("this is already the account's email")
 )
@@ -34,17 +30,6 @@ const (
 	MaxResetsPerEmail = 3
 	ResetWindow       = time.Hour
 )
-
-// checkNewPassword applies the password rules of registration.
-func checkNewPassword(password string) error {
-	if utf8.RuneCountInString(password) < MinPasswordLen {
-		return ErrPasswordTooShort
-	}
-	if len(password) > maxPasswordLen {
-		return ErrPasswordTooLong
-	}
-	return nil
-}
 
 // RequestReset mails a reset link when the account exists (SPEC §3.2). The answer is
 // the same whether or not it does; the limit counts the address asked for, existing
@@ -115,10 +100,10 @@ func (s *Service) ResetPassword(ctx context.Context, ip, token, password string)
 		if err != nil {
 			return err
 		}
-		if err := tx.SetPasswordHash(ctx, t.UserID, hash); err != nil {
+		if err := tx.SetUserPassword(ctx, t.UserID, hash); err != nil {
 			return err
 		}
-		if err := tx.DeleteUserSessions(ctx, t.UserID, ""); err != nil {
+		if _, err := tx.DeleteUserSessions(ctx, t.UserID); err != nil {
 			return err
 		}
 		if u, err = tx.UserByID(ctx, t.UserID); err != nil {
@@ -152,7 +137,7 @@ func (s *Service) CreateResetLink(ctx context.Context, actor db.Actor, userID in
 
 // RequestEmailChange mails a confirmation link to the new address; the account keeps
 // its email until the link is opened (ConfirmEmail).
-func (s *Service) RequestEmailChange(ctx context.Context, u *db.User, newEmail, currentPassword string) (string, error) {
+func (s *Service) RequestEmailChange(ctx context.Context, u *db.User, newEmail, currentPassword, ip string) (string, error) {
 	if !s.Mail.Enabled() {
 		return "", ErrNoMail
 	}
@@ -163,7 +148,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, u *db.User, newEmail, 
 	if email == u.Email {
 		return "", ErrSameEmail
 	}
-	if err := s.checkCurrentPassword(ctx, u, currentPassword); err != nil {
+	if err := s.ConfirmPassword(ctx, u, currentPassword, ip); err != nil {
 		return "", err
 	}
 	if _, err := s.Store.UserByEmail(ctx, email); err == nil {
@@ -195,30 +180,17 @@ func (s *Service) ConfirmEmail(ctx context.Context, ip, token string) (*db.User,
 		if err != nil {
 			return err
 		}
-		if err := tx.SetUserEmail(ctx, t.UserID, t.Email); err != nil {
+		if u, err = tx.UserByID(ctx, t.UserID); err != nil {
+			return err
+		}
+		if err := tx.SetUserNameEmail(ctx, u.ID, u.Name, t.Email); err != nil {
 			if errors.Is(err, db.ErrConflict) {
 				return ErrEmailTaken
 			}
 			return err
 		}
-		if u, err = tx.UserByID(ctx, t.UserID); err != nil {
-			return err
-		}
+		u.Email = t.Email
 		return tx.Audit(ctx, db.Actor{UserID: u.ID, IP: ip}, "user.email_change", userTarget(u.ID), t.Email)
 	})
 	return u, err
 }
-
-// checkCurrentPassword verifies the password a user types to confirm a change.
-func (s *Service) checkCurrentPassword(ctx context.Context, u *db.User, password string) error {
-	ok, err := checkPasswordBounded(ctx, u.PasswordHash, password)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return ErrWrongPassword
-	}
-	return nil
-}
-
-func userTarget(id int64) string { return "user:" + strconv.FormatInt(id, 10) }

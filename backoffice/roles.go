@@ -9,7 +9,7 @@ import (
 
 // SetRole makes a user a client or an admin. An admin cannot demote themself. Inside
 // the write, the actor must still be an admin (their session was read before) and at
-// least one admin must remain (SPEC §3), so two admins demoting each other at once
+// least one admin who can log in (not suspended) must remain (SPEC §3), so two admins demoting each other at once
 // cannot leave none. changed is false when the user already had that role (nothing is
 // written then).
 func (b *Backoffice) SetRole(ctx context.Context, actor db.Actor, userID int64, role string) (changed bool, err error) {
@@ -23,7 +23,7 @@ func (b *Backoffice) SetRole(ctx context.Context, actor db.Actor, userID int64, 
 		if err := tx.LockAdmins(ctx); err != nil {
 			return err
 		}
-		if a, err := tx.UserByID(ctx, actor.UserID); err != nil || !a.IsAdmin() {
+		if a, err := tx.UserByID(ctx, actor.UserID); err != nil || !a.IsAdmin() || a.Suspended() {
 			return ErrNotAdmin
 		}
 		u, err := tx.UserByID(ctx, userID)
@@ -37,7 +37,7 @@ func (b *Backoffice) SetRole(ctx context.Context, actor db.Actor, userID int64, 
 		if err := tx.SetUserRole(ctx, userID, role); err != nil {
 			return err
 		}
-		if n, err := tx.CountUsers(ctx, "admin"); err != nil {
+		if n, err := tx.CountActiveAdmins(ctx); err != nil {
 			return err
 		} else if n == 0 {
 			return ErrLastAdmin

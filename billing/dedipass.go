@@ -61,6 +61,16 @@ func accept(cfg settings.Dedipass, p *db.Payment, vc money.Micros) error {
 	return nil
 }
 
+// holdIfSuspended keeps a credit away from a suspended account's wallet (SPEC §8): the
+// payment is recorded pending, with a reason the admin reads on the payment page, for
+// them to assign (credit it after all) or refuse once they have decided about the
+// account. Called once the customer is known and accept has judged the code.
+func holdIfSuspended(p *db.Payment, u *db.User) {
+	if p.Status == db.StatusCredited && u.Suspended() {
+		p.Status, p.Reason = db.StatusPending, fmt.Sprintf("customer account suspended (user %d, %s): not credited; assign it to credit the wallet anyway, or refuse it", u.ID, u.Email)
+	}
+}
+
 // Dedipass redeems codes. Live talks to the real API; Sandbox is the built-in
 // imitation used when the admin turns sandbox mode on (reached in-process).
 type Dedipass struct {
@@ -382,6 +392,7 @@ func (d *Dedipass) Redeem(ctx context.Context, cfg settings.Dedipass, user *db.U
 	} else if err := accept(cfg, &p, answer.VirtualCurrency); err != nil {
 		p.Status, p.Reason = db.StatusError, "credit overflow: "+err.Error()
 	}
+	holdIfSuspended(&p, user)
 	settled, err := d.settle(ctx, &p)
 	if err != nil {
 		return res, err
@@ -555,6 +566,7 @@ func (d *Dedipass) Callback(ctx context.Context, cfg settings.Dedipass, form url
 	} else if err := accept(cfg, &p, cb.VirtualCurrency); err != nil {
 		return CallbackResult{Outcome: CallbackInvalid, Detail: "virtual_currency too large"}, nil
 	}
+	holdIfSuspended(&p, user)
 	settled, err := d.settle(ctx, &p)
 	if err != nil {
 		return CallbackResult{}, err

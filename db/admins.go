@@ -11,3 +11,11 @@ func (c *conn) LockAdmins(ctx context.Context) error {
 	_, err := c.exec(ctx, `UPDATE users SET role = role WHERE role = 'admin'`)
 	return err
 }
+
+// CountActiveAdmins counts the admins who can still log in (not suspended): the
+// number the "last admin" rule (SPEC §3) keeps above zero, after LockAdmins.
+func (c *conn) CountActiveAdmins(ctx context.Context) (int64, error) {
+	var n int64
+	err := c.get(ctx, &n, `SELECT COUNT(*) FROM users WHERE role = 'admin' AND suspended_at IS NULL`)
+	return n, err
+}

@@ -53,22 +53,6 @@ func (c *conn) UseUserToken(ctx context.Context, hash, purpose string) (*UserTok
 	return &t, classify(err)
 }
 
-// SetPasswordHash replaces a user's password hash.
-func (c *conn) SetPasswordHash(ctx context.Context, userID int64, hash string) error {
-	return c.execOne(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
-}
-
-// SetUserEmail changes a user's email (ErrConflict when another account has it).
-func (c *conn) SetUserEmail(ctx context.Context, userID int64, email string) error {
-	return c.execOne(ctx, `UPDATE users SET email = ? WHERE id = ?`, email, userID)
-}
-
-// DeleteUserSessions ends every session of a user but keep (a token hash; "" ends all).
-func (c *conn) DeleteUserSessions(ctx context.Context, userID int64, keep string) error {
-	_, err := c.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?`, userID, keep)
-	return err
-}
-
 // DeleteOldUserTokens forgets tokens expired before the given time.
 func (c *conn) DeleteOldUserTokens(ctx context.Context, before int64) error {
 	_, err := c.exec(ctx, `DELETE FROM user_tokens WHERE expires_at < ?`, before)

@@ -119,7 +119,28 @@ func (c *conn) SearchUsers(ctx context.Context, q string, limit, offset int) ([]
 		return nil, 0, err
 	}
 	var out []User
-	err := c.sel(ctx, &out, `SELECT id, email, name, '' AS password_hash, role, lang, custom, balance_cents, created_at
+	err := c.sel(ctx, &out, `SELECT id, email, name, '' AS password_hash, role, lang, custom, balance_cents, created_at, suspended_at
 		FROM users`+where+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	return out, total, err
+}
+
+// SetUserProfile changes what a user says about themself: name and language.
+func (c *conn) SetUserProfile(ctx context.Context, id int64, name, lang string) error {
+	return c.execOne(ctx, `UPDATE users SET name = ?, lang = ? WHERE id = ?`, name, lang, id)
+}
+
+// SetUserNameEmail changes a user's name and email (the admin's edit); ErrConflict
+// when another account has the email.
+func (c *conn) SetUserNameEmail(ctx context.Context, id int64, name, email string) error {
+	return c.execOne(ctx, `UPDATE users SET name = ?, email = ? WHERE id = ?`, name, strings.ToLower(strings.TrimSpace(email)), id)
+}
+
+// SetUserPassword stores a new password hash.
+func (c *conn) SetUserPassword(ctx context.Context, id int64, hash string) error {
+	return c.execOne(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id)
+}
+
+// SetUserSuspended suspends (at = the time) or reinstates (at = nil) an account.
+func (c *conn) SetUserSuspended(ctx context.Context, id int64, at *int64) error {
+	return c.execOne(ctx, `UPDATE users SET suspended_at = ? WHERE id = ?`, at, id)
 }

@@ -70,12 +70,16 @@ func (s *Server) userPage(c *fiber.Ctx, status int, extra fiber.Map) error {
 		return err
 	}
 	data := fiber.Map{
+		"ProfileName": u.Name, "ProfileEmail": u.Email,
 		"Nav": "admin_users", "Customer": u, "Ledger": ledger, "Pager": p,
 		"Services": services, "Payments": payments, "PaymentsTotal": paymentsTotal,
 		"Invoices": invoices, "InvoicesTotal": invoicesTotal,
 		"IsSelf":          u.ID == currentUser(c).ID,
 		"Currency":        s.currencyCode(),
 		"ServiceStatuses": shop.AdminStatuses,
+	}
+	if u.SuspendedAt != nil {
+		data["SuspendedSince"] = dateTime(langOf(c), *u.SuspendedAt)
 	}
 	for k, v := range extra {
 		data[k] = v
@@ -138,4 +142,66 @@ func (s *Server) adminUserWallet(c *fiber.Ctx) error {
 		args = append(args, money.Cents(balance).Format(langOf(c), s.currencyCode()))
 	}
 	return s.userPage(c, status, fiber.Map{"AdjustError": tr(c, key, args...), "AdjustAmount": amount, "AdjustReason": reason})
+}
+
+// adminUserProfile: POST /admin/users/{id}/profile, fields name and email (normalised
+// and checked as at registration; an email another account has → 409).
+func (s *Server) adminUserProfile(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	name, email := c.FormValue("name"), c.FormValue("email")
+	changed, err := s.accounts.AdminUpdateProfile(c.UserContext(), s.actor(c), id, name, email)
+	if errors.Is(err, db.ErrNotFound) {
+		return notFound(c, "admin.user_not_found")
+	}
+	if err != nil {
+		status, key, ok := formOutcome(err)
+		if !ok {
+			return err
+		}
+		return s.userPage(c, status, fiber.Map{"ProfileError": tr(c, key), "ProfileName": name, "ProfileEmail": email})
+	}
+	if changed {
+		s.flash(c, "success", "flash.admin_profile_saved")
+	}
+	return c.Redirect("/admin/users/"+strconv.FormatInt(id, 10), fiber.StatusSeeOther)
+}
+
+// adminUserSuspend: POST /admin/users/{id}/suspend, field suspended = 1 | 0.
+// Suspending ends the account's sessions and refuses its logins (SPEC §8).
+func (s *Server) adminUserSuspend(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var suspend bool
+	switch c.FormValue("suspended") {
+	case "1":
+		suspend = true
+	case "0":
+	default:
+		return fiber.NewError(fiber.StatusBadRequest, tr(c, "account.err_suspended_value"))
+	}
+	changed, err := s.accounts.SetSuspended(c.UserContext(), s.actor(c), id, suspend)
+	if errors.Is(err, db.ErrNotFound) {
+		return notFound(c, "admin.user_not_found")
+	}
+	if err != nil {
+		status, key, ok := formOutcome(err)
+		if !ok {
+			return err
+		}
+		return s.userPage(c, status, fiber.Map{"SuspendError": tr(c, key)})
+	}
+	if changed {
+		s.log.Info("account suspension changed", "user_id", id, "suspended", suspend, "by", currentUser(c).ID)
+		if suspend {
+			s.flash(c, "success", "flash.admin_user_suspended")
+		} else {
+			s.flash(c, "success", "flash.admin_user_unsuspended")
+		}
+	}
+	return c.Redirect("/admin/users/"+strconv.FormatInt(id, 10), fiber.StatusSeeOther)
 }

@@ -81,13 +81,13 @@ func (s *Server) confirmEmail(c *fiber.Ctx) error {
 // accountEmail asks for an email change: a link goes to the new address (§3.1).
 func (s *Server) accountEmail(c *fiber.Ctx) error {
 	u := currentUser(c)
-	_, err := s.accounts.RequestEmailChange(c.UserContext(), u, c.FormValue("email"), c.FormValue("current_password"))
+	_, err := s.accounts.RequestEmailChange(c.UserContext(), u, c.FormValue("email"), c.FormValue("current_password"), s.clientIP(c))
 	if err != nil {
 		status, key, ok := formOutcome(err)
 		if !ok {
 			return err
 		}
-		return fiber.NewError(status, tr(c, key))
+		return s.accountView(c, status, fiber.Map{"EmailError": tr(c, key)})
 	}
 	s.log.Info("email change asked", "user_id", u.ID)
 	s.flash(c, "success", "flash.email_sent")

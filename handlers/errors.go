@@ -63,6 +63,15 @@ var errorTable = []struct {
 	{accounts.ErrPasswordTooLong, fiber.StatusUnprocessableEntity, "auth.password_long", false},
 	{accounts.ErrNameTooLong, fiber.StatusUnprocessableEntity, "auth.name_long", false},
 	{accounts.ErrEmailTaken, fiber.StatusConflict, "auth.email_taken", false},
+	// Said after the password check only (accounts.Login).
+	{accounts.ErrSuspended, fiber.StatusForbidden, "account.err_suspended", false},
+
+	// Accounts: the account page and the admin's customer actions.
+	{accounts.ErrWrongPassword, fiber.StatusUnprocessableEntity, "account.err_wrong_password", false},
+	{accounts.ErrLangUnknown, fiber.StatusUnprocessableEntity, "account.err_lang", false},
+	{accounts.ErrSelfSuspension, fiber.StatusConflict, "account.err_self_suspend", false},
+	{accounts.ErrLastAdmin, fiber.StatusConflict, "account.err_last_admin", false},
+	{accounts.ErrNotAdmin, fiber.StatusForbidden, "error.admin_only", true},
 
 	// Accounts: reset and email change links.
 	{accounts.ErrNoMail, fiber.StatusConflict, "reset.mail_off", false},

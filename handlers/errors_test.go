@@ -36,6 +36,11 @@ var domainErrors = map[string]error{
 	"accounts.ErrLinkInvalid":      accounts.ErrLinkInvalid,
 	"accounts.ErrWrongPassword":    accounts.ErrWrongPassword,
 	"accounts.ErrSameEmail":        accounts.ErrSameEmail,
+	"accounts.ErrLangUnknown":      accounts.ErrLangUnknown,
+	"accounts.ErrSuspended":        accounts.ErrSuspended,
+	"accounts.ErrSelfSuspension":   accounts.ErrSelfSuspension,
+	"accounts.ErrLastAdmin":        accounts.ErrLastAdmin,
+	"accounts.ErrNotAdmin":         accounts.ErrNotAdmin,
 
 	"billing.ErrNotSandbox":          billing.ErrNotSandbox,
 	"billing.ErrTooManySandboxCodes": billing.ErrTooManySandboxCodes,

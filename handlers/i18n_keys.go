@@ -86,6 +86,10 @@ var auditKeys = map[string]string{
 	"user.reset_link":     "audit.user.reset_link",
 	"user.email_change":   "audit.user.email_change",
 	"outbox.retry":        "audit.outbox.retry",
+	"user.profile":        "audit.user.profile",
+	"user.suspend":        "audit.user.suspend",
+	"user.unsuspend":      "audit.user.unsuspend",
+	"user.password_set":   "audit.user.password_set",
 }
 
 // outboxStatusKeys and mailTemplateKeys: the admin's outbox page.
