@@ -23,12 +23,13 @@ func (c *conn) CreateSession(ctx context.Context, sess *Session) error {
 	return classify(err)
 }
 
-// SessionUser returns the user of a live (not expired) session.
+// SessionUser returns the user of a live (not expired) logged-in session: a session
+// still waiting for its second factor is not one (TwoFactorSessionUser).
 func (c *conn) SessionUser(ctx context.Context, idHash string) (*User, error) {
 	var u User
 	err := c.get(ctx, &u, `SELECT `+userColsU+`
 		FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.id_hash = ? AND s.expires_at > ?`, idHash, Now())
+		WHERE s.id_hash = ? AND s.expires_at > ? AND s.stage = ''`, idHash, Now())
 	return &u, classify(err)
 }
 

@@ -21,16 +21,21 @@ import (
 // below reads the packages' sources, so a new sentinel fails it until it is listed
 // here and given its row in errorTable.
 var domainErrors = map[string]error{
-	"accounts.ErrEmailInvalid":     accounts.ErrEmailInvalid,
-	"accounts.ErrPasswordTooShort": accounts.ErrPasswordTooShort,
-	"accounts.ErrPasswordTooLong":  accounts.ErrPasswordTooLong,
-	"accounts.ErrNameTooLong":      accounts.ErrNameTooLong,
-	"accounts.ErrEmailTaken":       accounts.ErrEmailTaken,
-	"accounts.ErrBadCredentials":   accounts.ErrBadCredentials,
-	"accounts.ErrTooManyAttempts":  accounts.ErrTooManyAttempts,
-	"accounts.ErrTooManySignUps":   accounts.ErrTooManySignUps,
-	"accounts.ErrBusy":             accounts.ErrBusy,
-	"accounts.ErrSetupClosed":      accounts.ErrSetupClosed,
+	"accounts.ErrEmailInvalid":      accounts.ErrEmailInvalid,
+	"accounts.ErrPasswordTooShort":  accounts.ErrPasswordTooShort,
+	"accounts.ErrPasswordTooLong":   accounts.ErrPasswordTooLong,
+	"accounts.ErrNameTooLong":       accounts.ErrNameTooLong,
+	"accounts.ErrEmailTaken":        accounts.ErrEmailTaken,
+	"accounts.ErrBadCredentials":    accounts.ErrBadCredentials,
+	"accounts.ErrTooManyAttempts":   accounts.ErrTooManyAttempts,
+	"accounts.ErrTooManySignUps":    accounts.ErrTooManySignUps,
+	"accounts.ErrBusy":              accounts.ErrBusy,
+	"accounts.ErrSetupClosed":       accounts.ErrSetupClosed,
+	"accounts.ErrTwoFactorCode":     accounts.ErrTwoFactorCode,
+	"accounts.ErrTwoFactorPassword": accounts.ErrTwoFactorPassword,
+	"accounts.ErrTwoFactorOn":       accounts.ErrTwoFactorOn,
+	"accounts.ErrTwoFactorOff":      accounts.ErrTwoFactorOff,
+	"accounts.ErrTwoFactorExpired":  accounts.ErrTwoFactorExpired,
 
 	"billing.ErrNotSandbox":          billing.ErrNotSandbox,
 	"billing.ErrTooManySandboxCodes": billing.ErrTooManySandboxCodes,
@@ -168,7 +173,7 @@ func TestErrorTableStatuses(t *testing.T) {
 		accounts.ErrEmailInvalid: 422, backoffice.ErrInvalidRole: 400, backoffice.ErrSelfDemotion: 409,
 		backoffice.ErrFundRequired: 409, backoffice.ErrUnknownModule: 404, wallet.ErrAdjustmentNegative: 422,
 		shop.ErrInsufficientFunds: 409, wallet.ErrTransfersDisabled: 403, wallet.ErrTooManyTransfers: 429,
-		shop.ErrStatusInvalid: 422, billing.ErrNotSandbox: 404, &billing.ErrSettings{Field: "sandbox"}: 422,
+		shop.ErrStatusInvalid: 422, billing.ErrNotSandbox: 404, accounts.ErrTwoFactorCode: 422, accounts.ErrTwoFactorPassword: 422, &billing.ErrSettings{Field: "sandbox"}: 422,
 	} {
 		if got, _, _ := outcomeOf(err); got != want {
 			t.Errorf("%v: %d, want %d", err, got, want)

@@ -79,8 +79,10 @@ var auditKeys = map[string]string{
 	"service.status":     "audit.service.status",
 	"settings.dedipass":  "audit.settings.dedipass",
 	"settings.fund":      "audit.settings.fund",
+	"settings.site":      "audit.settings.site",
 	"setup.first_admin":  "audit.setup.first_admin",
 	"user.role":          "audit.user.role",
+	"user.2fa_reset":     "audit.user.2fa_reset",
 	"wallet.adjust":      "audit.wallet.adjust",
 }
 
