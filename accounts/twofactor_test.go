@@ -3,6 +3,7 @@ package accounts_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -158,7 +159,7 @@ func TestRecoveryCodeSingleUse(t *testing.T) {
 	}
 	// Typed without dashes and in capitals, another code works.
 	c := f.codes[4]
-	typed := string([]byte{c[0] - 32}) + c[1:4] + c[5:9] + c[10:]
+	typed := strings.ToUpper(c[:4] + c[5:9] + c[10:])
 	if _, _, err := f.svc.SecondFactor(f.Ctx, tok, testIP, "ua", typed); err != nil {
 		t.Fatalf("recovery code typed differently (%q): %v", typed, err)
 	}
