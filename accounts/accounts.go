@@ -103,22 +103,18 @@ func createErr(err error) error {
 // and 20 per IP within LoginWindow. The attempt is reserved as a failure before the
 // password is checked, so parallel guesses cannot exceed the limits, and forgotten
 // again when the password is right. ip is the client's address (LimitKey groups it).
+// For an account with two-factor on, a right password is only half a login: its
+// (email, IP) reservation stays counted until the second factor is right too
+// (SecondFactor), so knowing the password gives no fresh attempts at the code.
 func (s *Service) Login(ctx context.Context, email, password, ip string) (*db.User, error) {
 	if e, err := NormalizeEmail(email); err == nil {
 		email = e
 	} else {
 		email = strings.ToLower(strings.TrimSpace(email))
 	}
-	ip = LimitKey(ip)
-	since := db.Now() - int64(LoginWindow/time.Second)
-	pair := email + "|" + ip
-	pairID, ok, err := s.Store.Reserve(ctx, db.BucketLogin, pair, since, MaxLoginFailures)
-	if err != nil || !ok {
-		return nil, errors.Join(err, limitErr(ok, ErrTooManyAttempts))
-	}
-	ipID, ok, err := s.Store.Reserve(ctx, db.BucketLoginIP, ip, since, MaxIPLoginFailures)
-	if err != nil || !ok {
-		return nil, errors.Join(err, s.Store.Release(ctx, pairID), limitErr(ok, ErrTooManyAttempts))
+	at, err := s.reserveLogin(ctx, email, ip)
+	if err != nil {
+		return nil, err
 	}
 	u, err := s.Store.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
@@ -132,19 +128,60 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (*db.Us
 	}
 	good, herr := checkPasswordBounded(ctx, hash, password)
 	if herr != nil { // not evaluated: the attempt does not count
-		return nil, errors.Join(herr, s.Store.Release(ctx, pairID), s.Store.Release(ctx, ipID))
+		return nil, errors.Join(herr, at.release(ctx, s.Store))
 	}
 	if !good || u == nil || err != nil {
 		return nil, ErrBadCredentials
 	}
-	_ = s.Store.ClearEvents(ctx, db.BucketLogin, pair)
-	_ = s.Store.Release(ctx, ipID)
 	if u.Suspended() {
 		// Said only after the password check: without the password nobody learns
 		// that the account exists, let alone that it is suspended.
+		at.succeeded(ctx, s.Store)
 		return nil, ErrSuspended
 	}
+	if u.TwoFactor() {
+		_ = s.Store.Release(ctx, at.ipID)
+		return u, nil
+	}
+	at.succeeded(ctx, s.Store)
 	return u, nil
+}
+
+// loginAttempt is one attempt reserved against the login limits (reserveLogin).
+type loginAttempt struct {
+	pair         string // the (email, IP) subject
+	pairID, ipID int64
+}
+
+// reserveLogin counts one attempt for email from ip in both login buckets before it is
+// evaluated: ErrTooManyAttempts past either limit. A password and a second-factor code
+// are attempts alike.
+func (s *Service) reserveLogin(ctx context.Context, email, ip string) (loginAttempt, error) {
+	ip = LimitKey(ip)
+	since := db.Now() - int64(LoginWindow/time.Second)
+	at := loginAttempt{pair: email + "|" + ip}
+	var ok bool
+	var err error
+	at.pairID, ok, err = s.Store.Reserve(ctx, db.BucketLogin, at.pair, since, MaxLoginFailures)
+	if err != nil || !ok {
+		return at, errors.Join(err, limitErr(ok, ErrTooManyAttempts))
+	}
+	at.ipID, ok, err = s.Store.Reserve(ctx, db.BucketLoginIP, ip, since, MaxIPLoginFailures)
+	if err != nil || !ok {
+		return at, errors.Join(err, s.Store.Release(ctx, at.pairID), limitErr(ok, ErrTooManyAttempts))
+	}
+	return at, nil
+}
+
+// release forgets an attempt that could not be evaluated.
+func (at loginAttempt) release(ctx context.Context, store *db.Store) error {
+	return errors.Join(store.Release(ctx, at.pairID), store.Release(ctx, at.ipID))
+}
+
+// succeeded forgets the failures of the email from this IP and this attempt's IP slot.
+func (at loginAttempt) succeeded(ctx context.Context, store *db.Store) {
+	_ = store.ClearEvents(ctx, db.BucketLogin, at.pair)
+	_ = store.Release(ctx, at.ipID)
 }
 
 // limitErr is refused when a reservation was refused, else nil.
@@ -188,10 +225,7 @@ func LimitKey(ip string) string {
 // NewSession creates a session and returns the cookie token (never stored as is).
 func (s *Service) NewSession(ctx context.Context, userID int64, ip, userAgent string) (string, error) {
 	token := randomToken()
-	if len(userAgent) > 300 {
-		userAgent = userAgent[:300]
-	}
-	sess := &db.Session{IDHash: HashToken(token), UserID: userID, ExpiresAt: db.Now() + int64(SessionLifetime/time.Second), IP: ip, UserAgent: strings.ToValidUTF8(userAgent, "")}
+	sess := &db.Session{IDHash: HashToken(token), UserID: userID, ExpiresAt: db.Now() + int64(SessionLifetime/time.Second), IP: ip, UserAgent: cleanUserAgent(userAgent)}
 	if err := s.Store.CreateSession(ctx, sess); err != nil {
 		return "", err
 	}

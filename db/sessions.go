@@ -30,8 +30,9 @@ func (c *conn) CreateSession(ctx context.Context, sess *Session) error {
 	return classify(err)
 }
 
-// SessionUser returns the user of a live (not expired) session and when the session
-// was last used. A suspended account has no live session: its cookies stop working at
+// SessionUser returns the user of a live (not expired) logged-in session and when the
+// session was last used; a session still waiting for its second factor is not one
+// (TwoFactorSessionUser). A suspended account has no live session: its cookies stop working at
 // once, whatever deleted its rows or not.
 func (c *conn) SessionUser(ctx context.Context, idHash string) (*User, int64, error) {
 	var row struct {
@@ -40,7 +41,7 @@ func (c *conn) SessionUser(ctx context.Context, idHash string) (*User, int64, er
 	}
 	err := c.get(ctx, &row, `SELECT `+userColsU+`, s.last_seen_at AS session_last_seen_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.id_hash = ? AND s.expires_at > ? AND u.suspended_at IS NULL`, idHash, Now())
+		WHERE s.id_hash = ? AND s.expires_at > ? AND s.stage = '' AND u.suspended_at IS NULL`, idHash, Now())
 	return &row.User, row.LastSeenAt, classify(err)
 }
 

@@ -17,8 +17,8 @@ func TestBrowserPagesFitPhoneAndDesktop(t *testing.T) {
 	env.CreateUser("client@example.com", "password123", false)
 	pages := map[string][]string{
 		"":                   {"/login", "/register"},
-		"client@example.com": {"/client", "/client/dedipass", "/client/dedipass/history", "/client/wallet", "/client/shop", "/client/services", "/client/invoices"},
-		"admin@example.com":  {"/admin", "/admin/settings/dedipass", "/admin/billing/dedipass", "/admin/users", "/admin/products", "/admin/modules", "/admin/settings/fund", "/admin/audit"},
+		"client@example.com": {"/client", "/client/dedipass", "/client/dedipass/history", "/client/wallet", "/client/shop", "/client/services", "/client/invoices", "/client/account/2fa"},
+		"admin@example.com":  {"/admin", "/admin/settings/dedipass", "/admin/billing/dedipass", "/admin/users", "/admin/products", "/admin/modules", "/admin/settings/fund", "/admin/settings/site", "/admin/audit"},
 	}
 	for _, width := range []int{390, 1280} {
 		for who, paths := range pages {

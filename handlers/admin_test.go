@@ -318,7 +318,7 @@ func adminPages(paymentID, userID int64) []string {
 		"/admin/billing/dedipass/export.csv", fmt.Sprintf("/admin/billing/dedipass/%d", paymentID),
 		"/admin/users", "/admin/users?q=alice", fmt.Sprintf("/admin/users/%d", userID), "/admin/audit",
 		// The other admin pages (settings, products) must not leak either.
-		"/admin/settings/dedipass", "/admin/settings/fund", "/admin/products",
+		"/admin/settings/dedipass", "/admin/settings/fund", "/admin/settings/site", "/admin/products",
 	}
 }
 
@@ -345,6 +345,8 @@ func TestAdminPagesForbiddenToClients(t *testing.T) {
 		fmt.Sprintf("/admin/users/%d/wallet", uid):      {"amount": {"100"}, "reason": {"self-service"}},
 		fmt.Sprintf("/admin/users/%d/role", uid):        {"role": {"admin"}},
 		fmt.Sprintf("/admin/users/%d/role", e.Admin.ID): {"role": {"client"}},
+		fmt.Sprintf("/admin/users/%d/2fa/reset", uid):   nil,
+		"/admin/settings/site":                          {"require_admin_2fa": {"1"}},
 	}
 	for path, form := range posts {
 		if r := cl.Post("/client", path, form); r.Status != http.StatusForbidden {
@@ -357,6 +359,9 @@ func TestAdminPagesForbiddenToClients(t *testing.T) {
 	}
 	if st, _ := e.Store.Setting(context.Background(), "module_dedipass", "1"); st != "1" {
 		t.Fatal("client switched a module")
+	}
+	if st, _ := e.Store.Setting(context.Background(), "require_admin_2fa", "0"); st != "0" {
+		t.Fatal("client changed the site settings")
 	}
 }
 

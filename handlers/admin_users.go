@@ -50,7 +50,8 @@ func (s *Server) userPage(c *fiber.Ctx, status int, extra fiber.Map) error {
 	if err != nil {
 		return err
 	}
-	u.PasswordHash = ""
+	twoFactor := u.TwoFactor()
+	u.PasswordHash, u.TOTPSecret, u.TOTPPending = "", "", ""
 	p := pager(c, 20)
 	ledger, ledgerTotal, err := s.store.LedgerPage(ctx, id, p.PerPage, p.Offset())
 	if err != nil {
@@ -75,6 +76,7 @@ func (s *Server) userPage(c *fiber.Ctx, status int, extra fiber.Map) error {
 		"Services": services, "Payments": payments, "PaymentsTotal": paymentsTotal,
 		"Invoices": invoices, "InvoicesTotal": invoicesTotal,
 		"IsSelf":          u.ID == currentUser(c).ID,
+		"TwoFactorOn":     twoFactor,
 		"Currency":        s.currencyCode(),
 		"ServiceStatuses": shop.AdminStatuses,
 	}

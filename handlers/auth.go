@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"recharge/accounts"
+	"recharge/db"
 	"recharge/i18n"
 )
 
@@ -48,16 +49,25 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 		return s.page(c, status, "public/login", tr(c, "auth.login_title"),
 			fiber.Map{"Error": tr(c, key), "Email": email, "Next": next})
 	}
+	if u.TwoFactor() { // half a login: the code is asked at /login/2fa
+		return s.startTwoFactor(c, u.ID, next)
+	}
 	if err := s.startSession(c, u.ID); err != nil {
 		return err
 	}
-	if next == "" {
-		next = "/client"
-		if u.IsAdmin() {
-			next = "/admin"
-		}
+	return c.Redirect(landing(u, next), fiber.StatusSeeOther)
+}
+
+// landing is where a login goes: next when it is a safe local path, else the user's
+// home (admins to /admin).
+func landing(u *db.User, next string) string {
+	if next != "" {
+		return next
 	}
-	return c.Redirect(next, fiber.StatusSeeOther)
+	if u.IsAdmin() {
+		return "/admin"
+	}
+	return "/client"
 }
 
 // startSession issues a brand-new session id (never reuses one: no fixation).
@@ -100,7 +110,8 @@ func (s *Server) registerSubmit(c *fiber.Ctx) error {
 }
 
 func (s *Server) logout(c *fiber.Ctx) error {
-	if tok, ok := c.Locals("session").(string); ok && tok != "" {
+	// The cookie's session, logged in or still waiting for its second factor.
+	if tok := c.Cookies(sessionCookie); tok != "" {
 		if err := s.accounts.Logout(c.UserContext(), tok); err != nil {
 			return err
 		}

@@ -80,6 +80,13 @@ var errorTable = []struct {
 	{accounts.ErrWrongPassword, fiber.StatusUnprocessableEntity, "reset.wrong_password", false},
 	{accounts.ErrSameEmail, fiber.StatusUnprocessableEntity, "reset.same_email", false},
 
+	// Accounts: two-factor authentication.
+	{accounts.ErrTwoFactorCode, fiber.StatusUnprocessableEntity, "twofactor.err_code", false},
+	{accounts.ErrTwoFactorPassword, fiber.StatusUnprocessableEntity, "twofactor.err_password", false},
+	{accounts.ErrTwoFactorOn, fiber.StatusConflict, "twofactor.err_on", false},
+	{accounts.ErrTwoFactorOff, fiber.StatusConflict, "twofactor.err_off", false},
+	{accounts.ErrTwoFactorExpired, fiber.StatusUnauthorized, "twofactor.err_expired", false},
+
 	// Shop: buying, renewing, transferring, and the shop's admin forms.
 	{errFormTokenInvalid, fiber.StatusConflict, "shop.err_form_expired", false},
 	{shop.ErrTokenUsed, fiber.StatusConflict, "shop.err_form_expired", false},

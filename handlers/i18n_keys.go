@@ -90,6 +90,8 @@ var auditKeys = map[string]string{
 	"user.suspend":        "audit.user.suspend",
 	"user.unsuspend":      "audit.user.unsuspend",
 	"user.password_set":   "audit.user.password_set",
+	"settings.site":       "audit.settings.site",
+	"user.2fa_reset":      "audit.user.2fa_reset",
 }
 
 // outboxStatusKeys and mailTemplateKeys: the admin's outbox page.

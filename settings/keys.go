@@ -33,6 +33,9 @@ const (
 	KeyShopName         = "shop_name"          // seller name printed on invoices
 	KeyShopAddress      = "shop_address"       // seller address printed on invoices
 
+	// Site settings (admin: site settings, SPEC §8).
+	KeyRequireAdmin2FA = "require_admin_2fa" // "1": an admin without two-factor cannot use /admin
+
 	// Secrets of the portal itself, never part of Settings (read by their owners).
 	KeyCSRFSecret     = "csrf_key"         // handlers: signs CSRF tokens
 	KeySetupTokenHash = "setup_token_hash" // accounts: hash of the one-time setup token

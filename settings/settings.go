@@ -20,6 +20,7 @@ type Settings struct {
 	Dedipass Dedipass
 	Modules  Modules
 	Fund     Fund
+	Site     Site
 }
 
 // Dedipass is the merchant's Dedipass configuration.
@@ -54,6 +55,12 @@ type Fund struct {
 	Currency         string
 	ShopName         string
 	ShopAddress      string
+}
+
+// Site is the portal-wide settings of the site settings page (SPEC §8).
+type Site struct {
+	// RequireAdmin2FA sends an admin without two-factor to its setup page until it is on.
+	RequireAdmin2FA bool
 }
 
 // Defaults of a fresh install. Transfers start disabled: moving money between
@@ -139,6 +146,7 @@ func Parse(kv map[string]string) (Settings, error) {
 		}
 	}
 	s.Fund = f
+	s.Site = Site{RequireAdmin2FA: kv[KeyRequireAdmin2FA] == "1"}
 	return s, errors.Join(errs...)
 }
 
@@ -196,6 +204,11 @@ func (f Fund) Values() map[string]string {
 		KeyShopName:         f.ShopName,
 		KeyShopAddress:      f.ShopAddress,
 	}
+}
+
+// Values encodes the site settings for saving.
+func (s Site) Values() map[string]string {
+	return map[string]string{KeyRequireAdmin2FA: flag(s.RequireAdmin2FA)}
 }
 
 // Seller is the seller block printed on invoices.

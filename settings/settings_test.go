@@ -48,11 +48,13 @@ func TestValuesRoundTrip(t *testing.T) {
 		Dedipass: Dedipass{PublicKey: "pub", PrivateKey: "priv", UnitCents: 150, CreditTestCodes: true, Sandbox: true, MaxCreditCents: 2500},
 		Modules:  Modules{Fund: true, Dedipass: false, DedipassDisabledAt: 1700000000, LastPaymentWhenDisabled: 7},
 		Fund:     Fund{TransfersEnabled: true, TransferMin: 1, TransferMax: 0, Currency: "CHF", ShopName: "Hébergeur", ShopAddress: "1 rue\nParis"},
+		Site:     Site{RequireAdmin2FA: true},
 	}
 	kv := map[string]string{}
 	maps.Copy(kv, in.Dedipass.Values())
 	maps.Copy(kv, in.Modules.Values())
 	maps.Copy(kv, in.Fund.Values())
+	maps.Copy(kv, in.Site.Values())
 	out, err := Parse(kv)
 	if err != nil || out != in {
 		t.Fatalf("round trip:\n got %+v %v\nwant %+v", out, err, in)
