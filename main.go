@@ -137,7 +137,16 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	(&jobs.Housekeeping{Store: store, Shop: srv.Shop(), Log: logger, FormTokenTTL: handlers.FormTokenTTL}).Start(ctx)
-	outboxDone := (&jobs.Outbox{Store: store, Mail: srv.Mailer(), Log: logger}).Start(ctx)
+	ob := &jobs.Outbox{Store: store, Mail: srv.Mailer(), Log: logger}
+	if v := os.Getenv("RECHARGE_OUTBOX_LEASE"); v != "" {
+		// How long a message being sent stays another instance's (default 2 min): after
+		// a crash mid-delivery it is tried again once the lease ends.
+		if ob.Lease, err = time.ParseDuration(v); err != nil || ob.Lease < time.Second {
+			fmt.Fprintf(stderr, "recharge: RECHARGE_OUTBOX_LEASE %q: want a duration of at least 1s\n", v)
+			return 2
+		}
+	}
+	outboxDone := ob.Start(ctx)
 	if !mailCfg.Enabled() {
 		logger.Info("no --smtp-addr: the portal sends no mail (password resets go through the admin's reset link)")
 	}

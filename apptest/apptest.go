@@ -47,7 +47,7 @@ type Options struct {
 	TrustedProxies []string
 	// Mail is the SMTP server the portal sends through (nil: no mail, as without
 	// --smtp-addr). The outbox worker looks at the queue every 100 ms and retries a
-	// failed mail after 1 s.
+	// failed mail after 1 s, then 2 s, then every 4 s.
 	Mail *smtpsink.Sink
 }
 
@@ -97,7 +97,7 @@ func Start(t testing.TB, opts Options) *Env {
 	ctx, cancel := context.WithCancel(context.Background())
 	hk := &jobs.Housekeeping{Store: store, Shop: srv.Shop(), Log: logger, FormTokenTTL: handlers.FormTokenTTL}
 	hk.Start(ctx)
-	ob := &jobs.Outbox{Store: store, Mail: srv.Mailer(), Log: logger, Interval: 100 * time.Millisecond, RetryBase: time.Second}
+	ob := &jobs.Outbox{Store: store, Mail: srv.Mailer(), Log: logger, Interval: 100 * time.Millisecond, RetryBase: time.Second, RetryMax: 4 * time.Second}
 	obDone := ob.Start(ctx)
 	done := make(chan struct{})
 	go func() { _ = app.Listener(ln); close(done) }()

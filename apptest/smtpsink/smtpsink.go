@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"log"
 	"mime"
 	"mime/multipart"
 	"net"
@@ -44,6 +45,7 @@ type Sink struct {
 	user     string
 	password string
 	startTLS bool
+	delay    time.Duration
 	cert     tls.Certificate
 
 	mu     sync.Mutex
@@ -55,7 +57,10 @@ type Sink struct {
 
 // Options of a sink.
 type Options struct {
-	StartTLS bool   // offer STARTTLS (a client with policy "starttls" then encrypts)
+	StartTLS bool // offer STARTTLS (a client with policy "starttls" then encrypts)
+	// Delay is how long the server takes over each message before accepting it (a
+	// slow server widens the window in which a sender can die mid-delivery).
+	Delay    time.Duration
 	User     string // require AUTH PLAIN with this user and Password
 	Password string
 }
@@ -63,7 +68,7 @@ type Options struct {
 // Start runs a sink on a free loopback port until the test ends.
 func Start(t testing.TB, o Options) *Sink {
 	t.Helper()
-	s := &Sink{t: t, user: o.User, password: o.Password, startTLS: o.StartTLS, notify: make(chan struct{}, 1)}
+	s := &Sink{t: t, user: o.User, password: o.Password, startTLS: o.StartTLS, delay: o.Delay, notify: make(chan struct{}, 1)}
 	if o.StartTLS {
 		s.cert, s.TLS = selfSigned(t)
 	}
@@ -80,6 +85,7 @@ func Start(t testing.TB, o Options) *Sink {
 func (s *Sink) serve(ln net.Listener) {
 	srv := smtp.NewServer(backend{s})
 	srv.Domain = "sink.test"
+	srv.ErrorLog = log.New(io.Discard, "", 0) // a client hanging up mid-session is what some tests do
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	srv.AllowInsecureAuth = !s.startTLS
 	if s.startTLS {
@@ -217,6 +223,7 @@ func (se *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	time.Sleep(se.s.delay)
 	m := parse(raw)
 	m.From, m.To = se.from, se.to
 	se.s.mu.Lock()
