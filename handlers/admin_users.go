@@ -92,13 +92,16 @@ func (s *Server) userPage(c *fiber.Ctx, status int, extra fiber.Map) error {
 // adminUser: GET /admin/users/{id}.
 func (s *Server) adminUser(c *fiber.Ctx) error { return s.userPage(c, fiber.StatusOK, nil) }
 
-// adminUserRole: POST /admin/users/{id}/role, field role = client | admin.
-func (s *Server) adminUserRole(c *fiber.Ctx) error {
+// userAction runs one admin action on the customer of the path and answers it: the
+// customer page with the refusal in place (errKey names the message's slot, extra
+// keeps what was typed), or a redirect to the page with flashKey when something
+// changed.
+func (s *Server) userAction(c *fiber.Ctx, errKey string, extra fiber.Map, act func(id int64) (changed bool, flashKey string, err error)) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	changed, err := s.backoffice.SetRole(c.UserContext(), s.actor(c), id, c.FormValue("role"))
+	changed, flashKey, err := act(id)
 	if errors.Is(err, db.ErrNotFound) {
 		return notFound(c, "admin.user_not_found")
 	}
@@ -107,12 +110,24 @@ func (s *Server) adminUserRole(c *fiber.Ctx) error {
 		if !ok {
 			return err
 		}
-		return s.userPage(c, status, fiber.Map{"RoleError": tr(c, key)})
+		data := fiber.Map{errKey: tr(c, key)}
+		for k, v := range extra {
+			data[k] = v
+		}
+		return s.userPage(c, status, data)
 	}
 	if changed {
-		s.flash(c, "success", "flash.admin_role_saved")
+		s.flash(c, "success", flashKey)
 	}
 	return c.Redirect("/admin/users/"+strconv.FormatInt(id, 10), fiber.StatusSeeOther)
+}
+
+// adminUserRole: POST /admin/users/{id}/role, field role = client | admin.
+func (s *Server) adminUserRole(c *fiber.Ctx) error {
+	return s.userAction(c, "RoleError", nil, func(id int64) (bool, string, error) {
+		changed, err := s.backoffice.SetRole(c.UserContext(), s.actor(c), id, c.FormValue("role"))
+		return changed, "flash.admin_role_saved", err
+	})
 }
 
 // adminUserWallet: POST /admin/users/{id}/wallet, fields amount (decimal, may be
@@ -149,35 +164,16 @@ func (s *Server) adminUserWallet(c *fiber.Ctx) error {
 // adminUserProfile: POST /admin/users/{id}/profile, fields name and email (normalised
 // and checked as at registration; an email another account has → 409).
 func (s *Server) adminUserProfile(c *fiber.Ctx) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
 	name, email := c.FormValue("name"), c.FormValue("email")
-	changed, err := s.accounts.AdminUpdateProfile(c.UserContext(), s.actor(c), id, name, email)
-	if errors.Is(err, db.ErrNotFound) {
-		return notFound(c, "admin.user_not_found")
-	}
-	if err != nil {
-		status, key, ok := formOutcome(err)
-		if !ok {
-			return err
-		}
-		return s.userPage(c, status, fiber.Map{"ProfileError": tr(c, key), "ProfileName": name, "ProfileEmail": email})
-	}
-	if changed {
-		s.flash(c, "success", "flash.admin_profile_saved")
-	}
-	return c.Redirect("/admin/users/"+strconv.FormatInt(id, 10), fiber.StatusSeeOther)
+	return s.userAction(c, "ProfileError", fiber.Map{"ProfileName": name, "ProfileEmail": email}, func(id int64) (bool, string, error) {
+		changed, err := s.accounts.AdminUpdateProfile(c.UserContext(), s.actor(c), id, name, email)
+		return changed, "flash.admin_profile_saved", err
+	})
 }
 
 // adminUserSuspend: POST /admin/users/{id}/suspend, field suspended = 1 | 0.
 // Suspending ends the account's sessions and refuses its logins (SPEC §8).
 func (s *Server) adminUserSuspend(c *fiber.Ctx) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
 	var suspend bool
 	switch c.FormValue("suspended") {
 	case "1":
@@ -186,24 +182,14 @@ func (s *Server) adminUserSuspend(c *fiber.Ctx) error {
 	default:
 		return fiber.NewError(fiber.StatusBadRequest, tr(c, "account.err_suspended_value"))
 	}
-	changed, err := s.accounts.SetSuspended(c.UserContext(), s.actor(c), id, suspend)
-	if errors.Is(err, db.ErrNotFound) {
-		return notFound(c, "admin.user_not_found")
-	}
-	if err != nil {
-		status, key, ok := formOutcome(err)
-		if !ok {
-			return err
+	return s.userAction(c, "SuspendError", nil, func(id int64) (bool, string, error) {
+		changed, err := s.accounts.SetSuspended(c.UserContext(), s.actor(c), id, suspend)
+		if changed {
+			s.log.Info("account suspension changed", "user_id", id, "suspended", suspend, "by", currentUser(c).ID)
 		}
-		return s.userPage(c, status, fiber.Map{"SuspendError": tr(c, key)})
-	}
-	if changed {
-		s.log.Info("account suspension changed", "user_id", id, "suspended", suspend, "by", currentUser(c).ID)
 		if suspend {
-			s.flash(c, "success", "flash.admin_user_suspended")
-		} else {
-			s.flash(c, "success", "flash.admin_user_unsuspended")
+			return changed, "flash.admin_user_suspended", err
 		}
-	}
-	return c.Redirect("/admin/users/"+strconv.FormatInt(id, 10), fiber.StatusSeeOther)
+		return changed, "flash.admin_user_unsuspended", err
+	})
 }
