@@ -137,7 +137,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	(&jobs.Housekeeping{Store: store, Shop: srv.Shop(), Log: logger, FormTokenTTL: handlers.FormTokenTTL}).Start(ctx)
-	outboxDone := (&jobs.Outbox{Store: store, Mail: srv.Mailer(), Log: logger}).Start(ctx)
+	outboxDone := (&jobs.Outbox{Store: store, Mail: srv.Mailer(), Log: logger, Brand: srv.MailBrand}).Start(ctx)
 	if !mailCfg.Enabled() {
 		logger.Info("no --smtp-addr: the portal sends no mail (password resets go through the admin's reset link)")
 	}
