@@ -137,7 +137,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	(&jobs.Housekeeping{Store: store, Shop: srv.Shop(), Log: logger, FormTokenTTL: handlers.FormTokenTTL}).Start(ctx)
-	ob := &jobs.Outbox{Store: store, Mail: srv.Mailer(), Log: logger}
+	ob := &jobs.Outbox{Store: store, Mail: srv.Mailer(), Log: logger, Brand: srv.MailBrand}
 	if v := os.Getenv("RECHARGE_OUTBOX_LEASE"); v != "" {
 		// How long a message being sent stays another instance's (default 2 min): after
 		// a crash mid-delivery it is tried again once the lease ends.

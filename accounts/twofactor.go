@@ -45,7 +45,8 @@ var (
 )
 
 const (
-	// TOTPIssuer names the portal in authenticator apps.
+	// TOTPIssuer names the portal in authenticator apps when no site name is given
+	// (the site settings' name is, by the handlers).
 	TOTPIssuer = "Recharge"
 	totpPeriod = 30 // seconds per time step
 	totpSkew   = 1  // steps accepted either side of the current one
@@ -70,7 +71,8 @@ type TwoFactorSetup struct {
 
 // SetUpTwoFactor returns the secret being set up for the user, creating it when there is
 // none (a reload shows the same secret, so an app already scanned keeps working).
-func (s *Service) SetUpTwoFactor(ctx context.Context, userID int64) (*TwoFactorSetup, error) {
+// issuer names the portal in the authenticator app (the site name; "" = TOTPIssuer).
+func (s *Service) SetUpTwoFactor(ctx context.Context, userID int64, issuer string) (*TwoFactorSetup, error) {
 	u, err := s.Store.UserByID(ctx, userID)
 	if err != nil {
 		return nil, err
@@ -90,7 +92,7 @@ func (s *Service) SetUpTwoFactor(ctx context.Context, userID int64) (*TwoFactorS
 			return nil, ErrTwoFactorOn
 		}
 	}
-	link := totpURL(u.Email, u.TOTPPending)
+	link := totpURL(issuer, u.Email, u.TOTPPending)
 	key, err := otp.NewKeyFromURL(link)
 	if err != nil {
 		return nil, fmt.Errorf("totp key: %w", err)
@@ -327,14 +329,17 @@ func totpStep(secret, code string, now int64) (int64, bool) {
 }
 
 // totpURL is the otpauth:// URL authenticator apps read from the QR code.
-func totpURL(account, secret string) string {
+func totpURL(issuer, account, secret string) string {
+	if issuer = strings.ReplaceAll(strings.TrimSpace(issuer), ":", " "); issuer == "" {
+		issuer = TOTPIssuer
+	}
 	v := url.Values{}
 	v.Set("secret", secret)
-	v.Set("issuer", TOTPIssuer)
+	v.Set("issuer", issuer)
 	v.Set("algorithm", "SHA1")
 	v.Set("digits", "6")
 	v.Set("period", "30")
-	u := url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + TOTPIssuer + ":" + account, RawQuery: v.Encode()}
+	u := url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + issuer + ":" + account, RawQuery: v.Encode()}
 	return u.String()
 }
 

@@ -53,7 +53,7 @@ func newTF(t *testing.T) *tfFixture {
 	f := &tfFixture{Fixture: dbtest.New(t), clock: newClock(t)}
 	f.svc = &accounts.Service{Store: f.Store}
 	f.user = f.User("two@example.com")
-	setup, err := f.svc.SetUpTwoFactor(f.Ctx, f.user.ID)
+	setup, err := f.svc.SetUpTwoFactor(f.Ctx, f.user.ID, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func newTF(t *testing.T) *tfFixture {
 		t.Fatalf("QR code is not a PNG (%d bytes)", len(setup.QRPNG))
 	}
 	// A reload shows the same secret.
-	again, err := f.svc.SetUpTwoFactor(f.Ctx, f.user.ID)
+	again, err := f.svc.SetUpTwoFactor(f.Ctx, f.user.ID, "")
 	if err != nil || again.Secret != setup.Secret {
 		t.Fatalf("second setup: %v, secret changed %v", err, again.Secret != setup.Secret)
 	}
@@ -82,7 +82,7 @@ func newTF(t *testing.T) *tfFixture {
 	if n := f.Count(`SELECT COUNT(*) FROM recovery_codes WHERE code_hash = ?`, f.codes[0]); n != 0 {
 		t.Fatal("a recovery code is stored in clear")
 	}
-	if _, err := f.svc.SetUpTwoFactor(f.Ctx, f.user.ID); !errors.Is(err, accounts.ErrTwoFactorOn) {
+	if _, err := f.svc.SetUpTwoFactor(f.Ctx, f.user.ID, ""); !errors.Is(err, accounts.ErrTwoFactorOn) {
 		t.Fatalf("setup while on: %v", err)
 	}
 	return f
@@ -257,7 +257,7 @@ func TestDisableAndAdminReset(t *testing.T) {
 	}
 
 	// On again (new secret), then an admin resets it.
-	setup, err := f.svc.SetUpTwoFactor(f.Ctx, f.user.ID)
+	setup, err := f.svc.SetUpTwoFactor(f.Ctx, f.user.ID, "")
 	if err != nil || setup.Secret == f.secret {
 		t.Fatalf("new setup: %v (same secret %v)", err, setup.Secret == f.secret)
 	}

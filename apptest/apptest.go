@@ -97,7 +97,7 @@ func Start(t testing.TB, opts Options) *Env {
 	ctx, cancel := context.WithCancel(context.Background())
 	hk := &jobs.Housekeeping{Store: store, Shop: srv.Shop(), Log: logger, FormTokenTTL: handlers.FormTokenTTL}
 	hk.Start(ctx)
-	ob := &jobs.Outbox{Store: store, Mail: srv.Mailer(), Log: logger, Interval: 100 * time.Millisecond, RetryBase: time.Second, RetryMax: 4 * time.Second}
+	ob := &jobs.Outbox{Store: store, Mail: srv.Mailer(), Log: logger, Brand: srv.MailBrand, Interval: 100 * time.Millisecond, RetryBase: time.Second, RetryMax: 4 * time.Second}
 	obDone := ob.Start(ctx)
 	done := make(chan struct{})
 	go func() { _ = app.Listener(ln); close(done) }()

@@ -89,6 +89,15 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at);
 -- Event mails have a Message-ID made from their event (topup-<payment id>, …): enqueued once.
 CREATE UNIQUE INDEX IF NOT EXISTS outbox_message ON outbox(message_id);`,
+	// 5: branding and customer control (issue 11, site): the customer's note of an
+	// adjustment, a service whose renewal the customer stopped, the logo.
+	`ALTER TABLE ledger_entries ADD COLUMN customer_note TEXT NOT NULL DEFAULT '';
+ALTER TABLE services ADD COLUMN renewal_stopped_at INTEGER;
+CREATE TABLE IF NOT EXISTS site_assets (
+    name       TEXT    PRIMARY KEY,
+    data       TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL
+);`,
 }
 
 // postgresMigrations holds PostgreSQL's own spelling of step i where the portable one
@@ -160,6 +169,13 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_attempt_at);
 -- Event mails have a Message-ID made from their event (topup-<payment id>, …): enqueued once.
 CREATE UNIQUE INDEX IF NOT EXISTS outbox_message ON outbox(message_id);`,
+	3: `ALTER TABLE ledger_entries ADD COLUMN customer_note TEXT NOT NULL DEFAULT '';
+ALTER TABLE services ADD COLUMN renewal_stopped_at BIGINT;
+CREATE TABLE IF NOT EXISTS site_assets (
+    name       TEXT   PRIMARY KEY,
+    data       TEXT   NOT NULL,
+    updated_at BIGINT NOT NULL
+);`,
 }
 
 // migrationLock is the advisory lock key that makes instances starting together apply

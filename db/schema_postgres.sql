@@ -124,7 +124,8 @@ CREATE TABLE IF NOT EXISTS ledger_entries (
     reference           TEXT    NOT NULL DEFAULT '',
     note                TEXT    NOT NULL DEFAULT '',
     actor_id            BIGINT REFERENCES users(id),
-    created_at          BIGINT NOT NULL
+    created_at          BIGINT NOT NULL,
+    customer_note       TEXT    NOT NULL DEFAULT ''   -- adjustments: what the customer reads (note stays internal)
 );
 CREATE INDEX IF NOT EXISTS ledger_user ON ledger_entries(user_id, id);
 
@@ -214,7 +215,8 @@ CREATE TABLE IF NOT EXISTS services (
     period      TEXT    NOT NULL DEFAULT 'once',
     next_due_at BIGINT,
     created_at  BIGINT NOT NULL,
-    updated_at  BIGINT NOT NULL
+    updated_at  BIGINT NOT NULL,
+    renewal_stopped_at BIGINT                          -- the customer stopped renewal: runs to next_due_at, then expires
 );
 CREATE INDEX IF NOT EXISTS services_user ON services(user_id, id);
 CREATE INDEX IF NOT EXISTS services_due ON services(status, next_due_at);
@@ -243,3 +245,11 @@ CREATE TABLE IF NOT EXISTS form_tokens (
 CREATE INDEX IF NOT EXISTS form_tokens_created ON form_tokens(created_at);
 -- Transfer rate limit counts a user's recent outgoing transfers.
 CREATE INDEX IF NOT EXISTS ledger_kind ON ledger_entries(user_id, kind, created_at);
+
+-- Files of the site settings (the logo), base64 so both engines store the same text;
+-- kept out of the settings table, which every request reads whole.
+CREATE TABLE IF NOT EXISTS site_assets (
+    name       TEXT   PRIMARY KEY,
+    data       TEXT   NOT NULL,
+    updated_at BIGINT NOT NULL
+);

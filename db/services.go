@@ -16,14 +16,23 @@ type Service struct {
 	NextDueAt  *int64 `db:"next_due_at"`
 	CreatedAt  int64  `db:"created_at"`
 	UpdatedAt  int64  `db:"updated_at"`
+	// RenewalStoppedAt: when the customer stopped the renewal (nil = renews). The
+	// service runs to NextDueAt, then expires without a charge.
+	RenewalStoppedAt *int64 `db:"renewal_stopped_at"`
+	// ProductActive: its product is still on sale (a retired product's service is
+	// not renewed at the old price).
+	ProductActive bool `db:"product_active"`
 }
 
-const serviceCols = `id, user_id, product_id, name, status, price_cents, period, next_due_at, created_at, updated_at`
+// serviceSelect reads services with whether their product is still on sale.
+const serviceSelect = `SELECT s.id, s.user_id, s.product_id, s.name, s.status, s.price_cents, s.period, s.next_due_at,
+	s.created_at, s.updated_at, s.renewal_stopped_at, p.active AS product_active
+	FROM services s JOIN products p ON p.id = s.product_id`
 
 // ServicesOfUser lists a customer's services, newest first.
 func (c *conn) ServicesOfUser(ctx context.Context, userID int64) ([]Service, error) {
 	var out []Service
-	err := c.sel(ctx, &out, `SELECT `+serviceCols+` FROM services WHERE user_id = ? ORDER BY id DESC`, userID)
+	err := c.sel(ctx, &out, serviceSelect+` WHERE s.user_id = ? ORDER BY s.id DESC`, userID)
 	return out, classify(err)
 }
 
@@ -38,14 +47,14 @@ const (
 // ServiceOfUser loads one service of one customer; another customer's id is ErrNotFound.
 func (c *conn) ServiceOfUser(ctx context.Context, id, userID int64) (*Service, error) {
 	var sv Service
-	err := c.get(ctx, &sv, `SELECT `+serviceCols+` FROM services WHERE id = ? AND user_id = ?`, id, userID)
+	err := c.get(ctx, &sv, serviceSelect+` WHERE s.id = ? AND s.user_id = ?`, id, userID)
 	return &sv, err
 }
 
 // ServiceByID loads one service whoever owns it (admin actions only).
 func (c *conn) ServiceByID(ctx context.Context, id int64) (*Service, error) {
 	var sv Service
-	err := c.get(ctx, &sv, `SELECT `+serviceCols+` FROM services WHERE id = ?`, id)
+	err := c.get(ctx, &sv, serviceSelect+` WHERE s.id = ?`, id)
 	return &sv, err
 }
 
@@ -70,6 +79,13 @@ func (c *conn) SetServiceDue(ctx context.Context, id int64, status string, nextD
 // SetServiceStatus changes a service's status.
 func (c *conn) SetServiceStatus(ctx context.Context, id int64, status string) error {
 	return c.execOne(ctx, `UPDATE services SET status = ?, updated_at = ? WHERE id = ?`, status, Now(), id)
+}
+
+// StopServiceRenewal marks a service of userID as not to be renewed (once: a second
+// call keeps the first time). Another customer's service is ErrNotFound.
+func (c *conn) StopServiceRenewal(ctx context.Context, id, userID int64) error {
+	return c.execOne(ctx, `UPDATE services SET renewal_stopped_at = COALESCE(renewal_stopped_at, ?), updated_at = ?
+		WHERE id = ? AND user_id = ?`, Now(), Now(), id, userID)
 }
 
 // ExpireServiceIfDue marks an active service expired when its due date has passed,
@@ -106,13 +122,15 @@ type ShortService struct {
 }
 
 // ServicesShortOfBalance lists the active monthly services due in (from, to] whose
-// customer's balance is below their price.
+// customer's balance is below their price and that will be renewed: not stopped by the
+// customer, and of a product still on sale.
 func (c *conn) ServicesShortOfBalance(ctx context.Context, from, to int64) ([]ShortService, error) {
 	var out []ShortService
 	err := c.sel(ctx, &out, `SELECT s.id, s.user_id, s.name, s.price_cents, s.next_due_at FROM services s
 		JOIN users u ON u.id = s.user_id
+		JOIN products p ON p.id = s.product_id
 		WHERE s.status = 'active' AND s.period = 'monthly' AND s.next_due_at > ? AND s.next_due_at <= ?
-			AND u.balance_cents < s.price_cents
+			AND u.balance_cents < s.price_cents AND s.renewal_stopped_at IS NULL AND p.active = `+c.store.dialect.True+`
 		ORDER BY s.next_due_at, s.id`, from, to)
 	return out, err
 }

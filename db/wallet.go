@@ -17,8 +17,11 @@ type LedgerEntry struct {
 	Kind              string `db:"kind"`
 	Reference         string `db:"reference"`
 	Note              string `db:"note"`
-	ActorID           *int64 `db:"actor_id"`
-	CreatedAt         int64  `db:"created_at"`
+	// CustomerNote is what the customer reads for an admin adjustment (Note, its
+	// reason, stays internal); empty = a neutral line naming the site.
+	CustomerNote string `db:"customer_note"`
+	ActorID      *int64 `db:"actor_id"`
+	CreatedAt    int64  `db:"created_at"`
 }
 
 // Ledger kinds.
@@ -41,7 +44,7 @@ func (c *conn) ApplyLedger(ctx context.Context, e *LedgerEntry) error {
 		e.CreatedAt = Now()
 		if tx.st.ledgerApply != nil { // PostgreSQL: balance and entry in one statement
 			err := classify(tx.stmt(ctx, tx.st.ledgerApply).QueryRowxContext(ctx, e.AmountCents, e.UserID, e.AmountCents,
-				e.UserID, e.AmountCents, e.Kind, e.Reference, e.Note, e.ActorID, e.CreatedAt).Scan(&e.ID, &e.BalanceAfterCents))
+				e.UserID, e.AmountCents, e.Kind, e.Reference, e.Note, e.ActorID, e.CreatedAt, e.CustomerNote).Scan(&e.ID, &e.BalanceAfterCents))
 			return tx.insufficientOr(ctx, e.UserID, err)
 		}
 		var after int64
@@ -51,7 +54,7 @@ func (c *conn) ApplyLedger(ctx context.Context, e *LedgerEntry) error {
 		}
 		e.BalanceAfterCents = after
 		return classify(tx.stmt(ctx, tx.st.ledgerInsert).QueryRowxContext(ctx,
-			e.UserID, e.AmountCents, after, e.Kind, e.Reference, e.Note, e.ActorID, e.CreatedAt).Scan(&e.ID))
+			e.UserID, e.AmountCents, after, e.Kind, e.Reference, e.Note, e.ActorID, e.CreatedAt, e.CustomerNote).Scan(&e.ID))
 	})
 }
 
@@ -71,13 +74,13 @@ const (
 	// engine runs an UPDATE inside a WITH (PostgreSQL): one round trip instead of two.
 	sqlLedgerApply = `WITH m AS (UPDATE users SET balance_cents = balance_cents + ?
 			WHERE id = ? AND balance_cents + ? >= 0 RETURNING balance_cents)
-		INSERT INTO ledger_entries (user_id, amount_cents, balance_after_cents, kind, reference, note, actor_id, created_at)
-		SELECT ?, ?, m.balance_cents, ?, ?, ?, ?, ? FROM m RETURNING id, balance_after_cents`
+		INSERT INTO ledger_entries (user_id, amount_cents, balance_after_cents, kind, reference, note, actor_id, created_at, customer_note)
+		SELECT ?, ?, m.balance_cents, ?, ?, ?, ?, ?, ? FROM m RETURNING id, balance_after_cents`
 	sqlLedgerMove = `UPDATE users SET balance_cents = balance_cents + ?
 		WHERE id = ? AND balance_cents + ? >= 0 RETURNING balance_cents`
 	sqlLedgerInsert = `INSERT INTO ledger_entries
-		(user_id, amount_cents, balance_after_cents, kind, reference, note, actor_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		(user_id, amount_cents, balance_after_cents, kind, reference, note, actor_id, created_at, customer_note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 )
 
 // LedgerPage lists a user's entries, newest first.
@@ -87,7 +90,7 @@ func (c *conn) LedgerPage(ctx context.Context, userID int64, limit, offset int) 
 		return nil, 0, err
 	}
 	var out []LedgerEntry
-	err := c.sel(ctx, &out, `SELECT id, user_id, amount_cents, balance_after_cents, kind, reference, note, actor_id, created_at
+	err := c.sel(ctx, &out, `SELECT id, user_id, amount_cents, balance_after_cents, kind, reference, note, actor_id, created_at, customer_note
 		FROM ledger_entries WHERE user_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`, userID, limit, offset)
 	return out, total, err
 }
@@ -106,4 +109,13 @@ func (c *conn) CountLedgerSince(ctx context.Context, userID int64, kind string, 
 	err := c.get(ctx, &n, `SELECT COUNT(*) FROM ledger_entries WHERE user_id = ? AND kind = ? AND created_at >= ?`,
 		userID, kind, since)
 	return n, err
+}
+
+// MoneyExists reports whether any wallet holds money or any ledger entry exists: the
+// shop currency may change only when neither is true (it would relabel money).
+func (c *conn) MoneyExists(ctx context.Context) (bool, error) {
+	var n int64
+	err := c.get(ctx, &n, `SELECT CASE WHEN EXISTS (SELECT 1 FROM ledger_entries)
+		OR EXISTS (SELECT 1 FROM users WHERE balance_cents <> 0) THEN 1 ELSE 0 END`)
+	return n == 1, err
 }

@@ -116,19 +116,19 @@ func (s *Server) adminBillingExport(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	store, log := s.store, s.log
+	store, log, loc := s.store, s.log, s.localeOf(c).location()
 	// The writer runs after the handler returned: it gets its own context.
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
 		_, _ = w.WriteString("\ufeff") // BOM: spreadsheets then read UTF-8 correctly
 		cw := csv.NewWriter(w)
-		_ = cw.Write([]string{"id", "created_at_utc", "customer_id", "customer_email", "code", "status", "test", "sandbox",
-			"rate", "solution", "country", "payout_eur", "credit", "virtual_currency", "identifier", "source", "reason", "credited_at_utc"})
+		_ = cw.Write([]string{"id", "created_at", "customer_id", "customer_email", "code", "status", "test", "sandbox",
+			"rate", "solution", "country", "payout_eur", "credit", "virtual_currency", "identifier", "source", "reason", "credited_at"})
 		n := 0
 		err := store.EachPayment(ctx, f.PaymentFilter, func(p *db.Payment) error {
 			row := []string{
-				strconv.FormatInt(p.ID, 10), isoTime(p.CreatedAt), "", "", p.Code, p.Status, yesNo(p.Test), yesNo(p.Sandbox),
+				strconv.FormatInt(p.ID, 10), isoTime(p.CreatedAt, loc), "", "", p.Code, p.Status, yesNo(p.Test), yesNo(p.Sandbox),
 				p.Rate, p.Solution, p.Country, money.Cents(p.PayoutCents).Decimal(), money.Cents(p.CreditCents).Decimal(),
 				p.VirtualCurrency, p.Identifier, p.Source, p.Reason, "",
 			}
@@ -139,7 +139,7 @@ func (s *Server) adminBillingExport(c *fiber.Ctx) error {
 				row[3] = *p.UserEmail
 			}
 			if p.CreditedAt != nil {
-				row[17] = isoTime(*p.CreditedAt)
+				row[17] = isoTime(*p.CreditedAt, loc)
 			}
 			for i := range row {
 				row[i] = csvSafe(row[i])
@@ -170,7 +170,11 @@ func (s *Server) adminBillingExport(c *fiber.Ctx) error {
 	return nil
 }
 
-func isoTime(unix int64) string { return time.Unix(unix, 0).UTC().Format("2006-01-02 15:04:05") }
+// isoTime is a CSV date in the site's zone, with its offset so a program reading the
+// file knows the instant.
+func isoTime(unix int64, loc *time.Location) string {
+	return time.Unix(unix, 0).In(loc).Format("2006-01-02 15:04:05 -07:00")
+}
 
 func yesNo(b bool) string {
 	if b {

@@ -59,16 +59,17 @@ func niceStep(max int64, ticks int64) int64 {
 }
 
 // shortDay labels a day on the x axis.
-func shortDay(lang string, unix int64) string {
-	tm := time.Unix(unix, 0).UTC()
-	if lang == "en" {
+func shortDay(l Locale, unix int64) string {
+	tm := time.Unix(unix, 0).In(l.location())
+	if l.Lang == "en" {
 		return tm.Format("Jan 2")
 	}
 	return tm.Format("02/01")
 }
 
 // buildDayChart draws payout (bars) and wallet credits (line) per day on one money axis.
-func buildDayChart(lang, currency string, days []db.DaySums) dayChart {
+func buildDayChart(l Locale, currency string, days []db.DaySums) dayChart {
+	lang := l.Lang
 	const (
 		width, height                  = 760, 310
 		left, right, top, bottom       = 84.0, 736.0, 16.0, 234.0
@@ -108,7 +109,7 @@ func buildDayChart(lang, currency string, days []db.DaySums) dayChart {
 	for i, d := range days {
 		x := left + slot*float64(i)
 		cx := x + slot/2
-		label := shortDay(lang, d.Day)
+		label := shortDay(l, d.Day)
 		title := i18n.T(lang, "admin.chart_point", label, fmtPayout(d.PayoutCents), fmtMoney(d.CreditCents), d.Count)
 		h := bottom - y(d.PayoutCents)
 		ch.Bars = append(ch.Bars, chartBar{X: f1(x + slot*0.2), Y: f1(bottom - h), W: f1(slot * 0.6), H: f1(h), Title: title})

@@ -3,6 +3,7 @@ package handlers
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"recharge/db"
 )
@@ -25,7 +26,7 @@ func TestBuildDayChart(t *testing.T) {
 		days[i].Day = int64(1_780_000_000/86400*86400 + i*86400)
 	}
 	days[29] = db.DaySums{Day: days[29].Day, PayoutCents: 1530, CreditCents: 2500, Count: 3}
-	ch := buildDayChart("fr", "EUR", days)
+	ch := buildDayChart(Locale{"fr", time.UTC}, "EUR", days)
 	if ch.Empty || len(ch.Bars) != 30 || len(ch.Rows) != 30 || len(ch.XLabels) != 6 {
 		t.Fatalf("chart: empty=%v bars=%d rows=%d xlabels=%d", ch.Empty, len(ch.Bars), len(ch.Rows), len(ch.XLabels))
 	}
@@ -39,10 +40,10 @@ func TestBuildDayChart(t *testing.T) {
 	if ch.PayoutTotal != "15,30 €" || ch.Dots[0].Show || !ch.Dots[29].Show {
 		t.Fatalf("totals %q, dots %v %v", ch.PayoutTotal, ch.Dots[0].Show, ch.Dots[29].Show)
 	}
-	if en := buildDayChart("en", "EUR", days); en.Ticks[1].Label != "€10" || en.XLabels[5].Label == ch.XLabels[5].Label {
+	if en := buildDayChart(Locale{"en", time.UTC}, "EUR", days); en.Ticks[1].Label != "€10" || en.XLabels[5].Label == ch.XLabels[5].Label {
 		t.Fatalf("English labels: %v %v", en.Ticks, en.XLabels)
 	}
-	if empty := buildDayChart("fr", "EUR", make([]db.DaySums, 30)); !empty.Empty {
+	if empty := buildDayChart(Locale{"fr", time.UTC}, "EUR", make([]db.DaySums, 30)); !empty.Empty {
 		t.Fatal("no payment should be an empty chart")
 	}
 }

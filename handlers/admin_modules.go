@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
 
 	"recharge/settings"
@@ -67,14 +65,5 @@ func (s *Server) adminWarnings(c *fiber.Ctx, st settings.Modules) []string {
 	if n == 0 {
 		return nil
 	}
-	return []string{tr(c, "admin.warn_payments_while_disabled", n, dateTime(langOf(c), since))}
-}
-
-// dateTime formats like the templates' `date` function (UTC).
-func dateTime(lang string, unix int64) string {
-	tm := time.Unix(unix, 0).UTC()
-	if lang == "en" {
-		return tm.Format("2006-01-02 15:04")
-	}
-	return tm.Format("02/01/2006 15:04")
+	return []string{tr(c, "admin.warn_payments_while_disabled", n, dateTime(s.localeOf(c), since))}
 }

@@ -53,6 +53,9 @@ func (s *Server) adminFundSettingsSave(c *fiber.Ctx) error {
 		return err
 	}
 	if err := s.shop.SaveFundSettings(c.UserContext(), s.actor(c), set); err != nil {
+		if status, key, ok := formOutcome(err); ok {
+			return s.renderFundSettings(c, status, form, key)
+		}
 		return err
 	}
 	s.flash(c, "success", "flash.fund_settings_saved")

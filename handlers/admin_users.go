@@ -81,7 +81,7 @@ func (s *Server) userPage(c *fiber.Ctx, status int, extra fiber.Map) error {
 		"ServiceStatuses": shop.AdminStatuses,
 	}
 	if u.SuspendedAt != nil {
-		data["SuspendedSince"] = dateTime(langOf(c), *u.SuspendedAt)
+		data["SuspendedSince"] = dateTime(s.localeOf(c), *u.SuspendedAt)
 	}
 	for k, v := range extra {
 		data[k] = v
@@ -131,14 +131,15 @@ func (s *Server) adminUserRole(c *fiber.Ctx) error {
 }
 
 // adminUserWallet: POST /admin/users/{id}/wallet, fields amount (decimal, may be
-// negative) and reason (required).
+// negative), reason (required, internal) and customer_note (optional, what the
+// customer reads).
 func (s *Server) adminUserWallet(c *fiber.Ctx) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	amount, reason := c.FormValue("amount"), c.FormValue("reason")
-	_, err = s.wallet.Adjust(c.UserContext(), s.actor(c), id, amount, reason)
+	amount, reason, note := c.FormValue("amount"), c.FormValue("reason"), c.FormValue("customer_note")
+	_, err = s.wallet.Adjust(c.UserContext(), s.actor(c), id, amount, reason, note)
 	if err == nil {
 		s.flash(c, "success", "flash.admin_wallet_adjusted")
 		return c.Redirect("/admin/users/"+strconv.FormatInt(id, 10), fiber.StatusSeeOther)
@@ -158,7 +159,7 @@ func (s *Server) adminUserWallet(c *fiber.Ctx) error {
 		}
 		args = append(args, money.Cents(balance).Format(langOf(c), s.currencyCode()))
 	}
-	return s.userPage(c, status, fiber.Map{"AdjustError": tr(c, key, args...), "AdjustAmount": amount, "AdjustReason": reason})
+	return s.userPage(c, status, fiber.Map{"AdjustError": tr(c, key, args...), "AdjustAmount": amount, "AdjustReason": reason, "AdjustNote": note})
 }
 
 // adminUserProfile: POST /admin/users/{id}/profile, fields name and email (normalised

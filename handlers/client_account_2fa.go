@@ -62,7 +62,7 @@ func (s *Server) renderTwoFactor(c *fiber.Ctx, status int, data fiber.Map) error
 		}
 		data["CodesLeft"] = left
 	} else {
-		setup, err := s.accounts.SetUpTwoFactor(ctx, u.ID)
+		setup, err := s.accounts.SetUpTwoFactor(ctx, u.ID, s.siteSettings(c).Site.Name)
 		if err != nil {
 			return err
 		}

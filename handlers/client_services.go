@@ -18,6 +18,10 @@ type serviceRow struct {
 	TooEarly  bool   // monthly and active, but paid far enough ahead
 	Token     string // one-shot token of its renew form
 	Highlight bool   // just bought
+	// Ends: runs to DueAt, then expires (renewal stopped, or product retired: Retired).
+	Ends      bool
+	Retired   bool
+	CanCancel bool // active monthly service that still renews
 }
 
 func (s *Server) servicesPage(c *fiber.Ctx) error {
@@ -45,7 +49,12 @@ func (s *Server) renderServices(c *fiber.Ctx, status int, problem fiber.Map) err
 			r.Token = s.formToken(c, "renew:"+strconv.FormatInt(sv.ID, 10))
 		case errors.Is(err, shop.ErrRenewTooEarly):
 			r.TooEarly = true
+		case errors.Is(err, shop.ErrRenewalStopped):
+			r.Ends = true
+		case errors.Is(err, shop.ErrProductRetired):
+			r.Ends, r.Retired = true, true
 		}
+		r.CanCancel = sv.Period == db.PeriodMonthly && sv.Status == db.ServiceActive && sv.NextDueAt != nil && !r.Ends
 		rows = append(rows, r)
 	}
 	return s.page(c, status, "client/services", tr(c, "service.title"), fiber.Map{
@@ -83,4 +92,25 @@ func (s *Server) serviceRenew(c *fiber.Ctx) error {
 		return err
 	}
 	return s.renderServices(c, status, s.problem(c, key, key == keyInsufficient))
+}
+
+// serviceCancel: POST /client/services/:id/cancel, the customer stops the renewal of
+// their own monthly service (it runs to its end date). Another customer's service is 404.
+func (s *Server) serviceCancel(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	sv, err := s.shop.StopRenewal(c.UserContext(), u.ID, id)
+	if err != nil {
+		status, key, ok := formOutcome(err)
+		if !ok {
+			return err
+		}
+		return s.renderServices(c, status, s.problem(c, key, false))
+	}
+	s.log.Info("renewal stopped", "user_id", u.ID, "service_id", sv.ID)
+	s.flash(c, "success", "flash.service_renewal_stopped")
+	return c.Redirect("/client/services", fiber.StatusSeeOther)
 }

@@ -18,11 +18,19 @@ type ledgerRow struct {
 
 // ledgerRows explains each entry: its invoice for purchases and renewals, the other
 // customer for transfers, the code for Dedipass, the reason for adjustments.
-func ledgerRows(entries []db.LedgerEntry) []ledgerRow {
+// The customer never reads an adjustment's reason (internal, SPEC §6): they read its
+// customer note, or a neutral line naming the site (neutral).
+func ledgerRows(entries []db.LedgerEntry, neutral string) []ledgerRow {
 	rows := make([]ledgerRow, len(entries))
 	for i, e := range entries {
 		r := ledgerRow{LedgerEntry: e, Detail: e.Note}
+		r.LedgerEntry.Note = "" // the row carries only what the customer may read
 		switch e.Kind {
+		case db.KindAdjustment:
+			r.Detail = e.CustomerNote
+			if r.Detail == "" {
+				r.Detail = neutral
+			}
 		case db.KindPurchase, db.KindRenewal:
 			if id, ok := strings.CutPrefix(e.Reference, "invoice:"); ok {
 				r.Link = "/client/invoices/" + id
@@ -55,7 +63,7 @@ func (s *Server) renderWallet(c *fiber.Ctx, status int, problem fiber.Map, form 
 	p.Total = total
 	p.Path = "/client/wallet"
 	return s.page(c, status, "client/wallet", tr(c, "fund.title"), fiber.Map{
-		"Nav": "wallet", "BalanceShown": true, "Fund": set, "Ledger": ledgerRows(entries), "Pager": p,
+		"Nav": "wallet", "BalanceShown": true, "Fund": set, "Ledger": ledgerRows(entries, tr(c, "site.adjustment_by", all.Site.Name)), "Pager": p,
 		"Problem": problem, "Form": form, "TransferToken": s.formToken(c, "transfer"),
 		"PerHour": wallet.TransfersPerHour, "MinCents": int64(set.TransferMin), "MaxCents": int64(set.TransferMax),
 	})

@@ -119,9 +119,24 @@ var errorTable = []struct {
 	{shop.ErrMinInvalid, fiber.StatusUnprocessableEntity, "fundset.err_min", false},
 	{shop.ErrMaxInvalid, fiber.StatusUnprocessableEntity, "fundset.err_max", false},
 	{shop.ErrMinAboveMax, fiber.StatusUnprocessableEntity, "fundset.err_min_above_max", false},
-	{shop.ErrCurrencyInvalid, fiber.StatusUnprocessableEntity, "fundset.err_currency", false},
+	{shop.ErrCurrencyInvalid, fiber.StatusUnprocessableEntity, "site.err_currency_iso", false},
+	{shop.ErrCurrencyLocked, fiber.StatusConflict, "site.err_currency_locked", false},
 	{shop.ErrShopNameInvalid, fiber.StatusUnprocessableEntity, "fundset.err_shop_name", false},
 	{shop.ErrShopAddrTooLong, fiber.StatusUnprocessableEntity, "fundset.err_shop_address", false},
+
+	// Fund off, and the customer's control of a service's renewal (SPEC §6, §7).
+	{shop.ErrFundOff, fiber.StatusConflict, "site.err_fund_off", false},
+	{shop.ErrRenewalStopped, fiber.StatusConflict, "site.err_renewal_stopped", false},
+	{shop.ErrProductRetired, fiber.StatusConflict, "site.err_product_retired", false},
+	{shop.ErrNotCancellable, fiber.StatusConflict, "site.err_not_cancellable", false},
+
+	// Site settings: branding, support, time zone, logo.
+	{backoffice.ErrSiteNameInvalid, fiber.StatusUnprocessableEntity, "site.err_name", false},
+	{backoffice.ErrSupportContactInvalid, fiber.StatusUnprocessableEntity, "site.err_support", false},
+	{backoffice.ErrTimezoneInvalid, fiber.StatusUnprocessableEntity, "site.err_timezone", false},
+	{backoffice.ErrLogoTooLarge, fiber.StatusUnprocessableEntity, "site.err_logo_too_large", false},
+	{backoffice.ErrLogoNotPNG, fiber.StatusUnprocessableEntity, "site.err_logo_not_png", false},
+	{backoffice.ErrLogoDimensions, fiber.StatusUnprocessableEntity, "site.err_logo_dimensions", false},
 
 	// Back office: modules, roles, wallet adjustments.
 	{backoffice.ErrFundRequired, fiber.StatusConflict, "admin.module_needs_fund", false},
@@ -134,6 +149,7 @@ var errorTable = []struct {
 	{wallet.ErrBalanceTooLarge, fiber.StatusUnprocessableEntity, "admin.adjust_too_large", false},
 	{wallet.ErrReasonRequired, fiber.StatusUnprocessableEntity, "admin.adjust_reason_required", false},
 	{wallet.ErrReasonTooLong, fiber.StatusUnprocessableEntity, "admin.adjust_reason_long", false},
+	{wallet.ErrCustomerNoteTooLong, fiber.StatusUnprocessableEntity, "site.err_customer_note_long", false},
 	// Its sentence takes the current balance, given by the handler.
 	{wallet.ErrAdjustmentNegative, fiber.StatusUnprocessableEntity, "admin.adjust_negative", false},
 }

@@ -2,11 +2,53 @@ package handlers
 
 import (
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"recharge/i18n"
 )
+
+// Locale is how a page shows dates: the reader's language and the site's time zone
+// (settings, read with the request). The templates' date and day take it first:
+// {{date $.Locale .CreatedAt}}.
+type Locale struct {
+	Lang string
+	Loc  *time.Location
+}
+
+// localeOf is the request's Locale.
+func (s *Server) localeOf(c *fiber.Ctx) Locale {
+	return Locale{Lang: langOf(c), Loc: s.siteSettings(c).Site.Loc()}
+}
+
+// dateTime formats an instant with its time of day; "" for 0.
+func dateTime(l Locale, unix int64) string {
+	if unix == 0 {
+		return ""
+	}
+	tm := time.Unix(unix, 0).In(l.location())
+	if l.Lang == "en" {
+		return tm.Format("2006-01-02 15:04")
+	}
+	return tm.Format("02/01/2006 15:04")
+}
+
+// dayOf formats the local day of an instant.
+func dayOf(l Locale, unix int64) string {
+	tm := time.Unix(unix, 0).In(l.location())
+	if l.Lang == "en" {
+		return tm.Format("2006-01-02")
+	}
+	return tm.Format("02/01/2006")
+}
+
+func (l Locale) location() *time.Location {
+	if l.Loc == nil {
+		return time.UTC // never reached from a page: pageData always sets it
+	}
+	return l.Loc
+}
 
 // Flash is a message shown once at the top of a page.
 type Flash struct {
@@ -27,6 +69,7 @@ func (s *Server) pageData(c *fiber.Ctx, title string, data fiber.Map) fiber.Map 
 	}
 	site := s.siteSettings(c)
 	m["Modules"], m["Sandbox"] = site.Modules, site.Dedipass.Sandbox
+	m["Site"], m["Locale"] = site.Site, Locale{Lang: lang, Loc: site.Site.Loc()}
 	if u := currentUser(c); u != nil {
 		m["User"] = u
 		m["Area"] = "client"

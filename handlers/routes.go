@@ -23,6 +23,8 @@ func (s *Server) routes(app *fiber.App) {
 		MaxAge: int((24 * time.Hour).Seconds()),
 	}))
 	app.Get("/healthz", s.healthz)
+	app.Get("/favicon.ico", s.favicon)
+	app.Get("/logo.png", s.siteLogo)
 
 	// Provider callbacks: no session, no CSRF; authenticated by the private key.
 	api := app.Group("/api")
@@ -63,6 +65,7 @@ func (s *Server) routes(app *fiber.App) {
 	client.Post("/shop/:id/buy", s.shopBuy)
 	client.Get("/services", s.servicesPage)
 	client.Post("/services/:id/renew", s.serviceRenew)
+	client.Post("/services/:id/cancel", s.serviceCancel)
 	client.Get("/invoices", s.invoicesPage)
 	client.Get("/invoices/:id", s.invoicePage)
 	client.Post("/account/email", s.accountEmail)

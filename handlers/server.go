@@ -153,18 +153,15 @@ func (s *Server) templateFuncs() map[string]any {
 			return money.Cents(cents).Format(lang, currency)
 		},
 		"decimal": func(cents int64) string { return money.Cents(cents).Decimal() },
-		"date": func(lang string, unix int64) string {
-			if unix == 0 {
-				return ""
+		// date and day show an instant in the site's zone: {{date $.Locale .At}}.
+		"date": dateTime,
+		"day":  dayOf,
+		// initial is the letter of the header's mark when there is no logo.
+		"initial": func(name string) string {
+			for _, r := range name {
+				return strings.ToUpper(string(r))
 			}
-			return dateTime(lang, unix)
-		},
-		"day": func(lang string, unix int64) string {
-			tm := time.Unix(unix, 0).UTC()
-			if lang == "en" {
-				return tm.Format("2006-01-02")
-			}
-			return tm.Format("02/01/2006")
+			return ""
 		},
 		"add": func(a, b int) int { return a + b },
 		"deref": func(p *int64) int64 {

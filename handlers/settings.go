@@ -1,10 +1,12 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 
 	"github.com/gofiber/fiber/v2"
 
+	"recharge/mail"
 	"recharge/settings"
 )
 
@@ -50,4 +52,15 @@ func (s *Server) currencyCode() string {
 		return *c
 	}
 	return settings.DefaultCurrency
+}
+
+// MailBrand is what the outbox worker signs mails with, read from the settings when a
+// batch is sent: the site name, the shop currency and the site's time zone.
+func (s *Server) MailBrand(ctx context.Context) mail.Brand {
+	set, err := settings.Load(ctx, s.store)
+	if err != nil && !errors.Is(err, settings.ErrCorrupted) {
+		s.log.Warn("settings unreadable, mails signed with the defaults", "err", err.Error())
+		set, _ = settings.Parse(nil)
+	}
+	return mail.Brand{Site: set.Site.Name, Currency: set.Fund.Currency, Location: set.Site.Loc()}
 }

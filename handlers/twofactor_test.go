@@ -191,7 +191,7 @@ func TestRequireAdminTwoFactor(t *testing.T) {
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("save: %d", r.Status)
 	}
-	if n, _ := env.Store.QueryInt(t.Context(), `SELECT COUNT(*) FROM audit_log WHERE action = 'settings.site' AND details = 'require_admin_2fa=1'`); n != 1 {
+	if n, _ := env.Store.QueryInt(t.Context(), `SELECT COUNT(*) FROM audit_log WHERE action = 'settings.site' AND details LIKE 'require_admin_2fa=1 %'`); n != 1 {
 		t.Fatalf("%d audit entries", n)
 	}
 	// Every admin page now sends this admin to the setup page, with a message.

@@ -18,8 +18,9 @@ type Outbox struct {
 	Store *db.Store
 	Mail  *mail.Mailer
 	Log   *slog.Logger
-	// Brand reads the site name and currency mails are sent with (settings); nil =
-	// "Recharge" and the currency each mail names.
+	// Brand reads the site name, currency and time zone mails are sent with
+	// (settings; main and apptest pass handlers' MailBrand); nil = "Recharge", the
+	// currency each mail names, and UTC.
 	Brand func(ctx context.Context) mail.Brand
 
 	// Interval between looks at the queue when nothing wakes the worker (default 2 s).

@@ -119,6 +119,8 @@ type Data struct {
 	InvoiceNumber string `json:"invoice,omitempty"`
 	DueAt         int64  `json:"due_at,omitempty"`
 	Email         string `json:"email,omitempty"`
+
+	loc *time.Location // the site's zone, set from the Brand when rendered
 }
 
 // payload is what the outbox row stores: rendered at send time, in the language the

@@ -60,14 +60,14 @@ var templates = map[string]func(lang, site string, d Data) content{
 	},
 	"renewal_done": func(lang, site string, d Data) content {
 		return content{Subject: i18n.T(lang, "mail.renewal_subject", d.Product),
-			Lines: []string{i18n.T(lang, "mail.renewal_body", d.Product, amount(lang, d.AmountCents, d.Currency), day(lang, d.DueAt)),
+			Lines: []string{i18n.T(lang, "mail.renewal_body", d.Product, amount(lang, d.AmountCents, d.Currency), day(lang, d.DueAt, d.loc)),
 				i18n.T(lang, "mail.invoice_line", d.InvoiceNumber),
 				i18n.T(lang, "mail.balance_line", amount(lang, d.BalanceCents, d.Currency))},
 			ActionLabel: i18n.T(lang, "mail.invoice_action"), ActionURL: d.URL}
 	},
 	"renewal_low": func(lang, site string, d Data) content {
 		return content{Subject: i18n.T(lang, "mail.low_subject", d.Product),
-			Lines: []string{i18n.T(lang, "mail.low_body", d.Product, day(lang, d.DueAt), amount(lang, d.AmountCents, d.Currency)),
+			Lines: []string{i18n.T(lang, "mail.low_body", d.Product, day(lang, d.DueAt, d.loc), amount(lang, d.AmountCents, d.Currency)),
 				i18n.T(lang, "mail.balance_line", amount(lang, d.BalanceCents, d.Currency))},
 			ActionLabel: i18n.T(lang, "mail.topup_now"), ActionURL: d.URL}
 	},
@@ -96,9 +96,12 @@ var (
 	htmlLayout = htmltemplate.Must(htmltemplate.ParseFS(files, "templates/layout.html"))
 )
 
-// Brand is what every mail is signed with (the site name) and, unless the event
-// names its own, priced in: read when the mail is sent.
-type Brand struct{ Site, Currency string }
+// Brand is what every mail is signed with (the site name), unless the event names
+// its own, priced in, and the zone its dates are in: read when the mail is sent.
+type Brand struct {
+	Site, Currency string
+	Location       *time.Location // nil = UTC
+}
 
 // Render turns an outbox payload into the mail to send.
 func Render(raw string, b Brand) (Rendered, error) {
@@ -120,6 +123,7 @@ func Render(raw string, b Brand) (Rendered, error) {
 	if p.Data.Currency == "" {
 		p.Data.Currency = b.Currency
 	}
+	p.Data.loc = b.Location
 	c := fill(p.Lang, site, p.Data)
 	c.Site, c.Lang = site, p.Lang
 	c.Greeting = i18n.T(p.Lang, "mail.hello")
@@ -143,8 +147,11 @@ func amount(lang string, cents int64, currency string) string {
 	return money.Cents(cents).Format(lang, currency)
 }
 
-func day(lang string, unix int64) string {
-	tm := time.Unix(unix, 0).UTC()
+func day(lang string, unix int64, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	tm := time.Unix(unix, 0).In(loc)
 	if lang == "en" {
 		return tm.Format("2006-01-02")
 	}

@@ -35,6 +35,12 @@ const (
 
 	// Site settings (admin: site settings, SPEC §8).
 	KeyRequireAdmin2FA = "require_admin_2fa" // "1": an admin without two-factor cannot use /admin
+	KeySiteName        = "site_name"         // shown in the header, titles, mails, TOTP issuer
+	KeySupportContact  = "support_contact"   // an email or an http(s) URL; empty = none
+	KeyTimezone        = "timezone"          // IANA name every date is shown in
+	// KeyLogoVersion: unix seconds of the logo's upload (the file is in site_assets);
+	// absent or "0" = no logo. Part of the logo's URL, so browsers never keep an old one.
+	KeyLogoVersion = "site_logo_version"
 
 	// Secrets of the portal itself, never part of Settings (read by their owners).
 	KeyCSRFSecret     = "csrf_key"         // handlers: signs CSRF tokens

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
+	_ "time/tzdata" // time zones work on a machine without zoneinfo
 
 	"recharge/money"
 )
@@ -49,6 +51,9 @@ type Modules struct {
 // Fund governs the wallet: transfers, their limits and the shop currency, plus the
 // seller identity printed on invoices.
 type Fund struct {
+	// Off: the Fund module is off, so nothing may spend the wallet (SPEC §6). Mirrors
+	// Modules.Fund for the domain, which gets this part alone; never saved from here.
+	Off              bool
 	TransfersEnabled bool
 	TransferMin      money.Cents // at least 0.01
 	TransferMax      money.Cents // 0 = no maximum
@@ -61,6 +66,17 @@ type Fund struct {
 type Site struct {
 	// RequireAdmin2FA sends an admin without two-factor to its setup page until it is on.
 	RequireAdmin2FA bool
+	// Name replaces "Recharge" wherever the product name is shown (header, titles,
+	// mails, the authenticator app's issuer).
+	Name string
+	// SupportContact is an email address or an http(s) URL ("" = none); SupportHref
+	// is its link.
+	SupportContact string
+	// Timezone is the IANA name every date is shown in; Location is it loaded.
+	Timezone string
+	Location *time.Location
+	// LogoVersion is when the logo was uploaded (0 = no logo).
+	LogoVersion int64
 }
 
 // Defaults of a fresh install. Transfers start disabled: moving money between
@@ -72,6 +88,8 @@ const (
 	DefaultShopName    = "Recharge"
 	DefaultTransferMin = money.Cents(100)   // 1.00
 	DefaultTransferMax = money.Cents(10000) // 100.00
+	DefaultSiteName    = "Recharge"
+	DefaultTimezone    = "Europe/Paris"
 )
 
 // ErrCorrupted: a stored amount is not a number (written by hand in the database).
@@ -121,6 +139,7 @@ func Parse(kv map[string]string) (Settings, error) {
 	}
 
 	f := Fund{
+		Off:              !s.Modules.Fund,
 		TransfersEnabled: kv[KeyTransfersEnabled] == "1",
 		TransferMin:      DefaultTransferMin,
 		TransferMax:      DefaultTransferMax,
@@ -146,7 +165,18 @@ func Parse(kv map[string]string) (Settings, error) {
 		}
 	}
 	s.Fund = f
-	s.Site = Site{RequireAdmin2FA: kv[KeyRequireAdmin2FA] == "1"}
+	s.Site = Site{RequireAdmin2FA: kv[KeyRequireAdmin2FA] == "1", Name: DefaultSiteName,
+		SupportContact: strings.TrimSpace(kv[KeySupportContact]), Timezone: DefaultTimezone}
+	if v := strings.TrimSpace(kv[KeySiteName]); v != "" {
+		s.Site.Name = v
+	}
+	if v := strings.TrimSpace(kv[KeyTimezone]); v != "" {
+		if _, err := time.LoadLocation(v); err == nil {
+			s.Site.Timezone = v
+		}
+	}
+	s.Site.Location = Location(s.Site.Timezone)
+	s.Site.LogoVersion, _ = strconv.ParseInt(kv[KeyLogoVersion], 10, 64)
 	return s, errors.Join(errs...)
 }
 
@@ -206,9 +236,43 @@ func (f Fund) Values() map[string]string {
 	}
 }
 
-// Values encodes the site settings for saving.
+// Values encodes the site settings for saving (the logo is saved apart, with its
+// version).
 func (s Site) Values() map[string]string {
-	return map[string]string{KeyRequireAdmin2FA: flag(s.RequireAdmin2FA)}
+	return map[string]string{KeyRequireAdmin2FA: flag(s.RequireAdmin2FA), KeySiteName: s.Name,
+		KeySupportContact: s.SupportContact, KeyTimezone: s.Timezone}
+}
+
+// Location loads an IANA time zone; DefaultTimezone, then UTC, when it is unknown.
+func Location(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil && name != "" {
+		return loc
+	}
+	if loc, err := time.LoadLocation(DefaultTimezone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// Loc is the zone dates are shown in (the default one for a zero Site).
+func (s Site) Loc() *time.Location {
+	if s.Location == nil {
+		return Location(s.Timezone)
+	}
+	return s.Location
+}
+
+// SupportHref is the link of the support contact: mailto: for an email address, the
+// URL itself otherwise ("" when none is set).
+func (s Site) SupportHref() string {
+	c := s.SupportContact
+	switch {
+	case c == "":
+		return ""
+	case strings.HasPrefix(c, "http://") || strings.HasPrefix(c, "https://"):
+		return c
+	}
+	return "mailto:" + c
 }
 
 // Seller is the seller block printed on invoices.

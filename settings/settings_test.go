@@ -15,6 +15,10 @@ func TestParseDefaults(t *testing.T) {
 		Dedipass: Dedipass{UnitCents: DefaultUnitCents, MaxCreditCents: DefaultMaxCredit},
 		Modules:  Modules{Fund: true, Dedipass: true},
 		Fund:     Fund{TransferMin: DefaultTransferMin, TransferMax: DefaultTransferMax, Currency: DefaultCurrency, ShopName: DefaultShopName},
+		Site:     Site{Name: DefaultSiteName, Timezone: DefaultTimezone, Location: s.Site.Location},
+	}
+	if s.Site.Location == nil || s.Site.Location.String() != "Europe/Paris" {
+		t.Fatalf("default zone %v", s.Site.Location)
 	}
 	if s != want {
 		t.Fatalf("fresh install:\n got %+v\nwant %+v", s, want)
@@ -48,7 +52,7 @@ func TestValuesRoundTrip(t *testing.T) {
 		Dedipass: Dedipass{PublicKey: "pub", PrivateKey: "priv", UnitCents: 150, CreditTestCodes: true, Sandbox: true, MaxCreditCents: 2500},
 		Modules:  Modules{Fund: true, Dedipass: false, DedipassDisabledAt: 1700000000, LastPaymentWhenDisabled: 7},
 		Fund:     Fund{TransfersEnabled: true, TransferMin: 1, TransferMax: 0, Currency: "CHF", ShopName: "Hébergeur", ShopAddress: "1 rue\nParis"},
-		Site:     Site{RequireAdmin2FA: true},
+		Site:     Site{RequireAdmin2FA: true, Name: "Hébergeur SAS", SupportContact: "https://help.example.com", Timezone: "America/Montreal"},
 	}
 	kv := map[string]string{}
 	maps.Copy(kv, in.Dedipass.Values())
@@ -56,11 +60,33 @@ func TestValuesRoundTrip(t *testing.T) {
 	maps.Copy(kv, in.Fund.Values())
 	maps.Copy(kv, in.Site.Values())
 	out, err := Parse(kv)
+	if out.Site.Location == nil || out.Site.Location.String() != "America/Montreal" {
+		t.Fatalf("zone %v", out.Site.Location)
+	}
+	in.Site.Location = out.Site.Location
 	if err != nil || out != in {
 		t.Fatalf("round trip:\n got %+v %v\nwant %+v", out, err, in)
 	}
 	// An empty private key is not written: the stored one stays.
 	if _, ok := (Dedipass{PublicKey: "p"}).Values()[KeyDedipassPrivate]; ok {
 		t.Fatal("empty private key would overwrite the stored one")
+	}
+}
+
+func TestSiteDefaultsAndLinks(t *testing.T) {
+	s, _ := Parse(map[string]string{KeySiteName: "  ", KeyTimezone: "Mars/Olympus", KeyModuleFund: "0"})
+	if s.Site.Name != DefaultSiteName || s.Site.Timezone != DefaultTimezone || s.Site.Loc().String() != DefaultTimezone {
+		t.Fatalf("defaults: %+v", s.Site)
+	}
+	if !s.Fund.Off {
+		t.Fatal("Fund module off must reach the Fund part")
+	}
+	for contact, href := range map[string]string{"": "", "help@host.fr": "mailto:help@host.fr", "https://host.fr/help": "https://host.fr/help"} {
+		if got := (Site{SupportContact: contact}).SupportHref(); got != href {
+			t.Errorf("%q → %q, want %q", contact, got, href)
+		}
+	}
+	if (Site{}).Loc() == nil {
+		t.Fatal("zero Site has no zone")
 	}
 }

@@ -27,8 +27,12 @@ type Purchase struct {
 // is debited through tx.ApplyLedger (kind purchase, reference invoice:N). Any failure
 // (ErrInsufficientFunds, ErrOutOfStock, ErrNotForSale, db.ErrNotFound) rolls everything
 // back: no stock taken, no invoice, no service, no debit, and the token stays usable.
-// A token that already bought returns the first Purchase with Replayed set.
+// A token that already bought returns the first Purchase with Replayed set. With the
+// Fund module off nothing is sold (ErrFundOff).
 func (s *Shop) Buy(ctx context.Context, set settings.Fund, userID, productID int64, token string) (*Purchase, error) {
+	if set.Off {
+		return nil, ErrFundOff
+	}
 	buyer, err := s.Store.UserByID(ctx, userID)
 	if err != nil {
 		return nil, err

@@ -53,6 +53,9 @@ func (s *Shop) WarnLowBalances(ctx context.Context, now int64) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if !set.Modules.Fund {
+		return 0, nil // no renewal runs: nothing to warn about
+	}
 	low, err := s.Store.ServicesShortOfBalance(ctx, now, now+LowBalanceNotice)
 	if err != nil {
 		return 0, err

@@ -32,10 +32,20 @@ func AddMonth(unix int64) int64 {
 
 // CanRenew reports whether the customer may renew sv from the wallet now: monthly, and
 // either expired (renewal brings it back) or active with its due date within RenewWindow.
-// Suspended and cancelled services are the admin's decision and cannot be renewed.
+// Suspended and cancelled services are the admin's decision and cannot be renewed; a
+// service whose renewal the customer stopped ends at its date (ErrRenewalStopped), and
+// one whose product was deactivated is not renewed at the old price (ErrProductRetired).
 func CanRenew(sv *db.Service, now int64) error {
 	if sv.Period != db.PeriodMonthly {
 		return ErrNotRenewable
+	}
+	if sv.Status == db.ServiceActive || sv.Status == db.ServiceExpired {
+		if sv.RenewalStoppedAt != nil {
+			return ErrRenewalStopped
+		}
+		if !sv.ProductActive {
+			return ErrProductRetired
+		}
 	}
 	switch sv.Status {
 	case db.ServiceExpired:
@@ -61,8 +71,12 @@ type Renewal struct {
 // Renew pays one more month of a customer's service from the wallet, in one
 // transaction (invoice kind renewal, ledger kind renewal, new due date). An active
 // service extends from its current due date; an expired one restarts from now.
-// Another customer's service is db.ErrNotFound. Rules: CanRenew.
+// Another customer's service is db.ErrNotFound. Rules: CanRenew; with the Fund module
+// off nothing is charged (ErrFundOff).
 func (s *Shop) Renew(ctx context.Context, set settings.Fund, userID, serviceID int64, token string) (*Renewal, error) {
+	if set.Off {
+		return nil, ErrFundOff
+	}
 	buyer, err := s.Store.UserByID(ctx, userID)
 	if err != nil {
 		return nil, err
@@ -139,6 +153,7 @@ func (s *Shop) renewTx(ctx context.Context, tx *db.Tx, sv *db.Service, from int6
 type RenewReport struct {
 	Renewed int // months charged
 	Expired int // services marked expired (wallet did not cover the price)
+	Ended   int // services expired uncharged: renewal stopped, or product retired
 	Failed  int // unexpected errors (logged by the caller, retried next run)
 }
 
@@ -151,11 +166,20 @@ const maxCatchUp = 12
 // cover the price the service is marked expired. Safe to run from several instances at
 // once: every step re-checks the service inside its transaction. The background loop
 // calls it periodically; tests call it directly with any `now`.
+//
+// A service whose renewal the customer stopped, or whose product was deactivated,
+// expires at its due date without a charge or a mail. With the Fund module off the run
+// does nothing: no charge, and no service expires for want of a wallet the customer
+// cannot use; services stay as they are and the first run after Fund comes back
+// charges (or expires) what fell due meanwhile, month by month as usual.
 func (s *Shop) RenewDue(ctx context.Context, now int64) (RenewReport, error) {
 	var rep RenewReport
 	all, err := settings.Load(ctx, s.Store) // once per run
 	if err != nil {
 		return rep, err
+	}
+	if !all.Modules.Fund {
+		return rep, nil
 	}
 	set := all.Fund
 	failed := map[int64]bool{}
@@ -181,6 +205,15 @@ func (s *Shop) RenewDue(ctx context.Context, now int64) (RenewReport, error) {
 				if renewed {
 					rep.Renewed++
 				}
+			case errors.Is(err, errEnds):
+				ended, err := s.Store.ExpireServiceIfDue(ctx, id, now)
+				if err != nil {
+					failed[id] = true
+					rep.Failed++
+					errs = append(errs, fmt.Errorf("end service %d: %w", id, err))
+				} else if ended {
+					rep.Ended++
+				}
 			case errors.Is(err, ErrInsufficientFunds):
 				expired, err := s.expire(ctx, d, now, set)
 				if err != nil {
@@ -203,7 +236,11 @@ func (s *Shop) RenewDue(ctx context.Context, now int64) (RenewReport, error) {
 	return rep, errors.Join(errs...)
 }
 
-// renewDueOne charges one month of one due service, if it is still due.
+// errEnds: a due service is not to be renewed (renewal stopped, product retired).
+var errEnds = errors.New("service ends at its due date")
+
+// renewDueOne charges one month of one due service, if it is still due; errEnds when
+// it is not to be renewed.
 func (s *Shop) renewDueOne(ctx context.Context, d db.DueService, now int64, set settings.Fund) (bool, error) {
 	u, err := s.Store.UserByID(ctx, d.UserID)
 	if err != nil {
@@ -220,6 +257,9 @@ func (s *Shop) renewDueOne(ctx context.Context, d db.DueService, now int64, set 
 		}
 		if sv.Status != db.ServiceActive || sv.Period != db.PeriodMonthly || sv.NextDueAt == nil || *sv.NextDueAt > now {
 			return nil // renewed or changed by someone else meanwhile
+		}
+		if sv.RenewalStoppedAt != nil || !sv.ProductActive {
+			return errEnds
 		}
 		if _, err := s.renewTx(ctx, tx, sv, *sv.NextDueAt, set, u, nil); err != nil {
 			return err
@@ -272,4 +312,33 @@ func (s *Shop) SetServiceStatus(ctx context.Context, actor db.Actor, serviceID i
 		return nil, err
 	}
 	return before, nil
+}
+
+// StopRenewal is the customer's "stop renewing" of their own active monthly service
+// (SPEC §7): it keeps running to its due date, then expires without a charge. Stopping
+// twice keeps the first time. Another customer's service is db.ErrNotFound; a service
+// without a renewal to stop (one-time, expired, suspended, cancelled) is
+// ErrNotCancellable. It returns the service as it is now.
+func (s *Shop) StopRenewal(ctx context.Context, userID, serviceID int64) (*db.Service, error) {
+	var out *db.Service
+	err := s.Store.Tx(ctx, func(tx *db.Tx) error {
+		if err := tx.LockService(ctx, serviceID); err != nil {
+			return err
+		}
+		sv, err := tx.ServiceOfUser(ctx, serviceID, userID)
+		if err != nil {
+			return err
+		}
+		if sv.Period != db.PeriodMonthly || sv.Status != db.ServiceActive || sv.NextDueAt == nil {
+			return ErrNotCancellable
+		}
+		if sv.RenewalStoppedAt == nil {
+			if err := tx.StopServiceRenewal(ctx, sv.ID, userID); err != nil {
+				return err
+			}
+		}
+		out, err = tx.ServiceOfUser(ctx, serviceID, userID)
+		return err
+	})
+	return out, err
 }

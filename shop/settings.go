@@ -17,7 +17,10 @@ var (
 	ErrMinInvalid      = errors.New("minimum transfer is not a valid amount")
 	ErrMaxInvalid      = errors.New("maximum transfer is not a valid amount")
 	ErrMinAboveMax     = errors.New("minimum transfer above the maximum")
-	ErrCurrencyInvalid = errors.New("currency is not a three-letter code")
+	ErrCurrencyInvalid = errors.New("currency is not an ISO 4217 code")
+	// ErrCurrencyLocked: money exists (a balance or a ledger entry); a new currency
+	// would relabel it.
+	ErrCurrencyLocked  = errors.New("currency cannot change once money exists")
 	ErrShopNameInvalid = errors.New("shop name empty or too long")
 	ErrShopAddrTooLong = errors.New("shop address too long")
 )
@@ -54,7 +57,7 @@ func ParseFundForm(in FundForm) (settings.Fund, error) {
 	if cur == "" {
 		cur = settings.DefaultCurrency
 	}
-	if len(cur) != 3 || strings.Trim(cur, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+	if !money.IsCurrency(cur) {
 		return f, ErrCurrencyInvalid
 	}
 	f.Currency = cur
@@ -72,12 +75,30 @@ func ParseFundForm(in FundForm) (settings.Fund, error) {
 	return f, nil
 }
 
-// SaveFundSettings stores the settings and writes the audit entry, together.
+// SaveFundSettings stores the settings and writes the audit entry, together. A new
+// currency is refused with ErrCurrencyLocked while any wallet holds money or any
+// ledger entry exists, checked in the transaction of the save (SPEC §6).
 func (s *Shop) SaveFundSettings(ctx context.Context, actor db.Actor, f settings.Fund) error {
 	kv := f.Values()
 	details := fmt.Sprintf("transfers_enabled=%s transfer_min=%s transfer_max=%s currency=%s shop_name=%q",
 		kv[settings.KeyTransfersEnabled], f.TransferMin.Decimal(), f.TransferMax.Decimal(), f.Currency, f.ShopName)
 	return s.Store.Tx(ctx, func(tx *db.Tx) error {
+		cur, err := tx.Setting(ctx, settings.KeyCurrency, settings.DefaultCurrency)
+		if err != nil {
+			return err
+		}
+		if cur == "" {
+			cur = settings.DefaultCurrency
+		}
+		if cur != f.Currency {
+			used, err := tx.MoneyExists(ctx)
+			if err != nil {
+				return err
+			}
+			if used {
+				return ErrCurrencyLocked
+			}
+		}
 		if err := tx.SetSettings(ctx, kv); err != nil {
 			return err
 		}

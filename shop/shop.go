@@ -35,6 +35,15 @@ var (
 	ErrPeriodInvalid      = errors.New("unknown billing period")
 	ErrStockInvalid       = errors.New("stock is not a whole number ≥ 0")
 
+	// ErrFundOff: the Fund module is off; nothing spends the wallet (SPEC §6).
+	ErrFundOff = errors.New("the wallet is turned off")
+	// ErrRenewalStopped: the customer stopped the renewal; the service ends at its date.
+	ErrRenewalStopped = errors.New("renewal stopped by the customer")
+	// ErrProductRetired: the service's product is no longer sold, so it is not renewed.
+	ErrProductRetired = errors.New("product no longer sold")
+	// ErrNotCancellable: only an active monthly service has a renewal to stop.
+	ErrNotCancellable = errors.New("service has no renewal to stop")
+
 	ErrNotRenewable    = errors.New("service cannot be renewed")
 	ErrRenewTooEarly   = errors.New("service already paid far enough ahead")
 	ErrStatusInvalid   = errors.New("unknown service status")

@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds every asset.
 //
-//go:embed vendor css js VERSIONS
+//go:embed vendor css js VERSIONS favicon.png
 var FS embed.FS

@@ -37,6 +37,8 @@ var (
 	ErrAdjustmentZero    = errors.New("adjustment is zero")
 	ErrReasonRequired    = errors.New("reason required")
 	ErrReasonTooLong     = errors.New("reason too long")
+	// ErrCustomerNoteTooLong: the adjustment's note to the customer is too long.
+	ErrCustomerNoteTooLong = errors.New("customer note too long")
 	// ErrAdjustmentNegative: the adjustment would make the balance negative. Its own
 	// value (not ErrInsufficientFunds, which a customer's debit reports), so the admin
 	// is told this and the customer the other.

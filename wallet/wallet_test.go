@@ -153,18 +153,18 @@ func TestAdjustWalletRules(t *testing.T) {
 		{"abc", "r", wallet.ErrAdjustmentInvalid}, {"1.001", "r", wallet.ErrAdjustmentInvalid}, {"0", "r", wallet.ErrAdjustmentZero}, {"-0.00", "r", wallet.ErrAdjustmentZero},
 		{"1", "", wallet.ErrReasonRequired}, {"1", strings.Repeat("x", 501), wallet.ErrReasonTooLong}, {"-0.01", "r", wallet.ErrAdjustmentNegative},
 	} {
-		if _, err := w.Adjust(ctx, a, u.ID, c.amount, c.reason); !errors.Is(err, c.err) {
+		if _, err := w.Adjust(ctx, a, u.ID, c.amount, c.reason, ""); !errors.Is(err, c.err) {
 			t.Errorf("%q %q: %v, want %v", c.amount, c.reason, err, c.err)
 		}
 	}
-	e, err := w.Adjust(ctx, a, u.ID, "+12,34", "  goodwill  ")
+	e, err := w.Adjust(ctx, a, u.ID, "+12,34", "  goodwill  ", "")
 	if err != nil || e.BalanceAfterCents != 1234 || e.Note != "goodwill" || e.Kind != db.KindAdjustment {
 		t.Fatalf("credit: %+v %v", e, err)
 	}
-	if _, err := w.Adjust(ctx, a, u.ID, "-12.35", "x"); !errors.Is(err, wallet.ErrAdjustmentNegative) {
+	if _, err := w.Adjust(ctx, a, u.ID, "-12.35", "x", ""); !errors.Is(err, wallet.ErrAdjustmentNegative) {
 		t.Fatalf("overdraft: %v", err)
 	}
-	if _, err := w.Adjust(ctx, a, 999, "1", "x"); !errors.Is(err, db.ErrNotFound) {
+	if _, err := w.Adjust(ctx, a, 999, "1", "x", ""); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("unknown user: %v", err)
 	}
 	bal, sum, _ := s.LedgerSum(ctx, u.ID)
