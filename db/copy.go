@@ -35,6 +35,7 @@ var copyTables = []struct{ name, order string }{
 	{"recovery_codes", "user_id, code_hash"},
 	{"user_tokens", "token_hash"},
 	{"outbox", "id"},
+	{"invoice_counter", "n"}, // no id sequence: its one row is the last invoice number
 }
 
 // boolColumns are the columns SQLite stores as 0/1 and PostgreSQL as booleans.

@@ -17,6 +17,7 @@ func (s *Server) adminSiteSettings(c *fiber.Ctx) error {
 
 func (s *Server) renderSiteSettings(c *fiber.Ctx, status int, form settings.Site, errKey string) error {
 	data := fiber.Map{"Nav": "admin_site", "Form": form}
+	s.vatFormData(c, data)
 	if errKey != "" {
 		data["Error"] = tr(c, errKey)
 	}
