@@ -36,7 +36,7 @@ func serviceFilter(c *fiber.Ctx) (serviceSearch, error) {
 	q := emailQuery(c)
 	f := serviceSearch{Q: q, ServiceFilter: db.ServiceFilter{Email: q, Status: strings.TrimSpace(c.Query("status"))}}
 	if f.Status != "" && !db.ValidServiceStatus(f.Status) {
-		return f, fiber.NewError(fiber.StatusBadRequest, tr(c, "admin.bad_status"))
+		return f, fiber.NewError(fiber.StatusBadRequest, tr(c, "invoicing.bad_service_status"))
 	}
 	if v := c.Query("product"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
