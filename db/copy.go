@@ -36,6 +36,7 @@ var copyTables = []struct{ name, order string }{
 	{"user_tokens", "token_hash"},
 	{"outbox", "id"},
 	{"site_assets", "name"},
+	{"invoice_counter", "n"}, // no id sequence: its one row is the last invoice number
 }
 
 // boolColumns are the columns SQLite stores as 0/1 and PostgreSQL as booleans.

@@ -98,6 +98,20 @@ CREATE TABLE IF NOT EXISTS site_assets (
     data       TEXT    NOT NULL,
     updated_at INTEGER NOT NULL
 );`,
+	// 6: invoices (issue 11): gapless numbers, VAT copied at issue, billing details.
+	`ALTER TABLE users ADD COLUMN billing_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN billing_address TEXT NOT NULL DEFAULT '';
+ALTER TABLE invoices ADD COLUMN number INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE invoices ADD COLUMN vat_rate INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE invoices ADD COLUMN vat_mention TEXT NOT NULL DEFAULT '';
+-- Invoices issued so far keep their id as their number; the counter goes on from there.
+UPDATE invoices SET number = id;
+CREATE UNIQUE INDEX IF NOT EXISTS invoices_number ON invoices(number);
+CREATE TABLE IF NOT EXISTS invoice_counter (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  INTEGER NOT NULL
+);
+INSERT INTO invoice_counter (id, n) SELECT 1, MAX(number) FROM invoices HAVING COUNT(*) > 0;`,
 }
 
 // postgresMigrations holds PostgreSQL's own spelling of step i where the portable one
@@ -176,6 +190,19 @@ CREATE TABLE IF NOT EXISTS site_assets (
     data       TEXT   NOT NULL,
     updated_at BIGINT NOT NULL
 );`,
+	4: `ALTER TABLE users ADD COLUMN billing_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN billing_address TEXT NOT NULL DEFAULT '';
+ALTER TABLE invoices ADD COLUMN number BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE invoices ADD COLUMN vat_rate BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE invoices ADD COLUMN vat_mention TEXT NOT NULL DEFAULT '';
+-- Invoices issued so far keep their id as their number; the counter goes on from there.
+UPDATE invoices SET number = id;
+CREATE UNIQUE INDEX IF NOT EXISTS invoices_number ON invoices(number);
+CREATE TABLE IF NOT EXISTS invoice_counter (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  BIGINT NOT NULL
+);
+INSERT INTO invoice_counter (id, n) SELECT 1, MAX(number) FROM invoices HAVING COUNT(*) > 0;`,
 }
 
 // migrationLock is the advisory lock key that makes instances starting together apply

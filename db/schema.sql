@@ -16,7 +16,9 @@ CREATE TABLE IF NOT EXISTS users (
     suspended_at  INTEGER,                            -- set while an admin has suspended the account
     totp_secret   TEXT    NOT NULL DEFAULT '',      -- base32 TOTP secret while two-factor is on
     totp_pending  TEXT    NOT NULL DEFAULT '',      -- secret being set up, not yet confirmed by a code
-    totp_last_step INTEGER NOT NULL DEFAULT 0         -- last TOTP time step accepted: a code is never accepted twice
+    totp_last_step INTEGER NOT NULL DEFAULT 0,         -- last TOTP time step accepted: a code is never accepted twice
+    billing_name    TEXT    NOT NULL DEFAULT '',    -- printed on invoices instead of the name when set
+    billing_address TEXT    NOT NULL DEFAULT ''     -- printed under it
 );
 
 CREATE TABLE IF NOT EXISTS sessions (
@@ -200,9 +202,22 @@ CREATE TABLE IF NOT EXISTS invoices (
     currency    TEXT    NOT NULL DEFAULT 'EUR',
     seller      TEXT    NOT NULL DEFAULT '',      -- shop name and address, as printed
     buyer       TEXT    NOT NULL DEFAULT '',      -- customer name and email, as printed
-    created_at  INTEGER NOT NULL
+    created_at  INTEGER NOT NULL,
+    number      INTEGER NOT NULL,                  -- printed number (F-000042): 1, 2, 3… without gaps (invoice_counter)
+    vat_rate    INTEGER NOT NULL DEFAULT 0,        -- basis points, copied from the settings at issue (prices include VAT)
+    vat_mention TEXT    NOT NULL DEFAULT ''       -- printed when vat_rate is 0, copied at issue
 );
 CREATE INDEX IF NOT EXISTS invoices_user ON invoices(user_id, id);
+CREATE UNIQUE INDEX IF NOT EXISTS invoices_number ON invoices(number);
+
+-- The last invoice number issued (one row, id 1, created by the first invoice). Issuing
+-- bumps it in the invoice's own transaction, so a rolled-back sale gives its number
+-- back and concurrent sales queue on the row: numbers have no gap and no duplicate,
+-- which an identity column cannot promise on PostgreSQL.
+CREATE TABLE IF NOT EXISTS invoice_counter (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  INTEGER NOT NULL
+);
 
 CREATE TABLE IF NOT EXISTS invoice_lines (
     id          INTEGER PRIMARY KEY,

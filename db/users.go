@@ -21,6 +21,9 @@ type User struct {
 	TOTPSecret   string `db:"totp_secret"`    // base32; non-empty while two-factor is on
 	TOTPPending  string `db:"totp_pending"`   // secret being set up
 	TOTPLastStep int64  `db:"totp_last_step"` // last accepted TOTP time step (replay guard)
+	// BillingName and BillingAddress are printed on the customer's invoices when set.
+	BillingName    string `db:"billing_name"`
+	BillingAddress string `db:"billing_address"`
 }
 
 // Suspended reports whether an admin has suspended the account.
@@ -32,7 +35,7 @@ func (u *User) TwoFactor() bool { return u != nil && u.TOTPSecret != "" }
 // IsAdmin reports whether the user has the admin role.
 func (u *User) IsAdmin() bool { return u != nil && u.Role == "admin" }
 
-const userCols = `id, email, name, password_hash, role, lang, custom, balance_cents, created_at, suspended_at, totp_secret, totp_pending, totp_last_step`
+const userCols = `id, email, name, password_hash, role, lang, custom, balance_cents, created_at, suspended_at, totp_secret, totp_pending, totp_last_step, billing_name, billing_address`
 
 // userColsU is userCols qualified by the alias u (joins).
 var userColsU = "u." + strings.ReplaceAll(userCols, ", ", ", u.")
@@ -133,6 +136,11 @@ func (c *conn) SetUserProfile(ctx context.Context, id int64, name, lang string) 
 // when another account has the email.
 func (c *conn) SetUserNameEmail(ctx context.Context, id int64, name, email string) error {
 	return c.execOne(ctx, `UPDATE users SET name = ?, email = ? WHERE id = ?`, name, strings.ToLower(strings.TrimSpace(email)), id)
+}
+
+// SetUserBilling stores the name and address printed on the user's next invoices.
+func (c *conn) SetUserBilling(ctx context.Context, id int64, name, address string) error {
+	return c.execOne(ctx, `UPDATE users SET billing_name = ?, billing_address = ? WHERE id = ?`, name, address, id)
 }
 
 // SetUserPassword stores a new password hash.

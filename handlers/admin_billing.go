@@ -1,9 +1,7 @@
 package handlers
 
 import (
-	"bufio"
 	"context"
-	"encoding/csv"
 	"errors"
 	"net/url"
 	"strconv"
@@ -96,15 +94,6 @@ func (s *Server) adminBilling(c *fiber.Ctx) error {
 	return s.page(c, fiber.StatusOK, "admin/billing_dedipass", tr(c, "admin.billing_title"), data)
 }
 
-// csvSafe keeps a cell from being read as a formula by spreadsheets: a leading
-// = + - @ (or tab / carriage return, which some programs strip first) gets a quote.
-func csvSafe(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
-
 // adminBillingExport: GET /admin/billing/dedipass/export.csv — the current filter as
 // CSV, streamed from one database cursor (a million rows never sit in memory).
 func (s *Server) adminBillingExport(c *fiber.Ctx) error {
@@ -113,20 +102,11 @@ func (s *Server) adminBillingExport(c *fiber.Ctx) error {
 		return err
 	}
 	name := "dedipass-" + time.Now().UTC().Format("20060102-150405") + ".csv"
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	store, log, loc := s.store, s.log, s.localeOf(c).location()
-	// The writer runs after the handler returned: it gets its own context.
-	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
-		_, _ = w.WriteString("\ufeff") // BOM: spreadsheets then read UTF-8 correctly
-		cw := csv.NewWriter(w)
-		_ = cw.Write([]string{"id", "created_at", "customer_id", "customer_email", "code", "status", "test", "sandbox",
-			"rate", "solution", "country", "payout_eur", "credit", "virtual_currency", "identifier", "source", "reason", "credited_at"})
-		n := 0
-		err := store.EachPayment(ctx, f.PaymentFilter, func(p *db.Payment) error {
+	header := []string{"id", "created_at", "customer_id", "customer_email", "code", "status", "test", "sandbox",
+		"rate", "solution", "country", "payout_eur", "credit", "virtual_currency", "identifier", "source", "reason", "credited_at"}
+	store, loc := s.store, s.localeOf(c).location()
+	s.streamCSV(c, name, header, func(ctx context.Context, write func([]string) error) error {
+		return store.EachPayment(ctx, f.PaymentFilter, func(p *db.Payment) error {
 			row := []string{
 				strconv.FormatInt(p.ID, 10), isoTime(p.CreatedAt, loc), "", "", p.Code, p.Status, yesNo(p.Test), yesNo(p.Sandbox),
 				p.Rate, p.Solution, p.Country, money.Cents(p.PayoutCents).Decimal(), money.Cents(p.CreditCents).Decimal(),
@@ -141,31 +121,8 @@ func (s *Server) adminBillingExport(c *fiber.Ctx) error {
 			if p.CreditedAt != nil {
 				row[17] = isoTime(*p.CreditedAt, loc)
 			}
-			for i := range row {
-				row[i] = csvSafe(row[i])
-			}
-			if err := cw.Write(row); err != nil {
-				return err
-			}
-			if n++; n%500 == 0 {
-				cw.Flush()
-				if err := cw.Error(); err != nil {
-					return err
-				}
-				return w.Flush() // the client gets rows as they are read
-			}
-			return nil
+			return write(row)
 		})
-		cw.Flush()
-		if err == nil {
-			err = cw.Error()
-		}
-		if err == nil {
-			err = w.Flush()
-		}
-		if err != nil {
-			log.Warn("csv export stopped", "rows", n, "err", err.Error())
-		}
 	})
 	return nil
 }

@@ -15,9 +15,13 @@ func (s *Server) adminSiteSettings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	form := backoffice.SiteForm{RequireAdmin2FA: set.Site.RequireAdmin2FA, Name: set.Site.Name,
-		SupportContact: set.Site.SupportContact, Timezone: set.Site.Timezone}
-	return s.renderSiteSettings(c, fiber.StatusOK, form, "")
+	return s.renderSiteSettings(c, fiber.StatusOK, siteFormFrom(set.Site), "")
+}
+
+// siteFormFrom fills the site settings form with the stored settings.
+func siteFormFrom(site settings.Site) backoffice.SiteForm {
+	return backoffice.SiteForm{RequireAdmin2FA: site.RequireAdmin2FA, Name: site.Name,
+		SupportContact: site.SupportContact, Timezone: site.Timezone}
 }
 
 func (s *Server) renderSiteSettings(c *fiber.Ctx, status int, form backoffice.SiteForm, errKey string) error {
@@ -25,6 +29,7 @@ func (s *Server) renderSiteSettings(c *fiber.Ctx, status int, form backoffice.Si
 	data := fiber.Map{"Nav": "admin_site", "Form": form, "LogoVersion": site.LogoVersion,
 		"MaxLogoKB": backoffice.MaxLogoBytes >> 10, "MaxLogoSide": backoffice.MaxLogoSide,
 		"DefaultTimezone": settings.DefaultTimezone}
+	s.vatFormData(c, data)
 	if errKey != "" {
 		data["ErrorKey"] = errKey
 		switch errKey {

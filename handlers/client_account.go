@@ -49,6 +49,7 @@ func (s *Server) accountView(c *fiber.Ctx, status int, extra fiber.Map) error {
 	data := fiber.Map{
 		"Nav": "account", "Sessions": sessions, "Languages": languageOptions(),
 		"ProfileName": u.Name, "ProfileLang": lang, "MailOff": !s.mail.Enabled(),
+		"BillingName": u.BillingName, "BillingAddress": u.BillingAddress,
 	}
 	for k, v := range extra {
 		data[k] = v

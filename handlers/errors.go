@@ -138,6 +138,12 @@ var errorTable = []struct {
 	{backoffice.ErrLogoNotPNG, fiber.StatusUnprocessableEntity, "site.err_logo_not_png", false},
 	{backoffice.ErrLogoDimensions, fiber.StatusUnprocessableEntity, "site.err_logo_dimensions", false},
 
+	// Invoicing: the VAT settings and the customer's billing details.
+	{shop.ErrVATRateInvalid, fiber.StatusUnprocessableEntity, "invoicing.err_vat_rate", false},
+	{shop.ErrVATMentionTooLong, fiber.StatusUnprocessableEntity, "invoicing.err_vat_mention", false},
+	{accounts.ErrBillingNameTooLong, fiber.StatusUnprocessableEntity, "invoicing.err_billing_name", false},
+	{accounts.ErrBillingAddressTooLong, fiber.StatusUnprocessableEntity, "invoicing.err_billing_address", false},
+
 	// Back office: modules, roles, wallet adjustments.
 	{backoffice.ErrFundRequired, fiber.StatusConflict, "admin.module_needs_fund", false},
 	{backoffice.ErrInvalidRole, fiber.StatusBadRequest, "admin.role_invalid", false},

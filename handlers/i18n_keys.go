@@ -79,6 +79,7 @@ var auditKeys = map[string]string{
 	"service.status":      "audit.service.status",
 	"settings.dedipass":   "audit.settings.dedipass",
 	"settings.fund":       "audit.settings.fund",
+	"settings.vat":        "audit.settings.vat",
 	"setup.first_admin":   "audit.setup.first_admin",
 	"user.role":           "audit.user.role",
 	"wallet.adjust":       "audit.wallet.adjust",

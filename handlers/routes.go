@@ -67,7 +67,9 @@ func (s *Server) routes(app *fiber.App) {
 	client.Post("/services/:id/renew", s.serviceRenew)
 	client.Post("/services/:id/cancel", s.serviceCancel)
 	client.Get("/invoices", s.invoicesPage)
+	client.Get("/invoices/:id.pdf", s.invoicePDF) // before /:id
 	client.Get("/invoices/:id", s.invoicePage)
+	client.Post("/account/billing", s.accountBilling)
 	client.Post("/account/email", s.accountEmail)
 	client.Get("/account/2fa", s.twoFactorPage)
 	client.Post("/account/2fa", s.twoFactorEnable)
@@ -107,6 +109,12 @@ func (s *Server) routes(app *fiber.App) {
 	admin.Post("/products/:id", s.adminProductUpdate)
 	admin.Post("/products/:id/active", s.adminProductActive)
 	admin.Post("/services/:id/status", s.adminServiceStatus)
+	admin.Get("/services", s.adminServices)
+	admin.Get("/invoices", s.adminInvoices)
+	admin.Get("/invoices/export.csv", s.adminInvoicesExport) // before /:id
+	admin.Get("/invoices/:id.pdf", s.adminInvoicePDF)
+	admin.Get("/invoices/:id", s.adminInvoice)
+	admin.Post("/settings/invoicing", s.adminVATSettingsSave)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

@@ -25,6 +25,7 @@ import (
 	"recharge/billing"
 	"recharge/db"
 	"recharge/i18n"
+	"recharge/invoice"
 	"recharge/mail"
 	"recharge/money"
 	"recharge/settings"
@@ -173,6 +174,18 @@ func (s *Server) templateFuncs() map[string]any {
 		// mixedScripts flags look-alike emails in admin lists (SPEC §3).
 		"mixedScripts": accounts.MixedScripts,
 		"sub":          func(a, b int) int { return a - b },
+		// invoiceNo is the printed invoice number (F-000042), the same everywhere.
+		"invoiceNo": invoice.Number,
+		// vatRate writes a rate in basis points as a percentage (20 %, 5,5 %).
+		"vatRate": invoice.Rate,
+		// invoiceRefID is the invoice id of a ledger reference "invoice:N" ("" for others).
+		"invoiceRefID": func(ref string) string {
+			id, ok := strings.CutPrefix(ref, "invoice:")
+			if !ok {
+				return ""
+			}
+			return id
+		},
 	}
 	for name, f := range keyFuncs() {
 		funcs[name] = f

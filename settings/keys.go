@@ -33,6 +33,10 @@ const (
 	KeyShopName         = "shop_name"          // seller name printed on invoices
 	KeyShopAddress      = "shop_address"       // seller address printed on invoices
 
+	// Invoicing (admin: site settings, VAT section). Prices include VAT.
+	KeyVATRate    = "vat_rate"    // basis points, 0–10000 (2000 = 20 %)
+	KeyVATMention = "vat_mention" // printed on invoices when the rate is 0
+
 	// Site settings (admin: site settings, SPEC §8).
 	KeyRequireAdmin2FA = "require_admin_2fa" // "1": an admin without two-factor cannot use /admin
 	KeySiteName        = "site_name"         // shown in the header, titles, mails, TOTP issuer

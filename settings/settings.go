@@ -60,6 +60,9 @@ type Fund struct {
 	Currency         string
 	ShopName         string
 	ShopAddress      string
+	// VAT is copied onto each invoice at issue. It is saved by its own form
+	// (VAT.Values), never by the Fund form's Values.
+	VAT VAT
 }
 
 // Site is the portal-wide settings of the site settings page (SPEC §8).
@@ -164,6 +167,7 @@ func Parse(kv map[string]string) (Settings, error) {
 			*dst = money.Cents(n)
 		}
 	}
+	f.VAT = parseVAT(kv)
 	s.Fund = f
 	s.Site = Site{RequireAdmin2FA: kv[KeyRequireAdmin2FA] == "1", Name: DefaultSiteName,
 		SupportContact: strings.TrimSpace(kv[KeySupportContact]), Timezone: DefaultTimezone}

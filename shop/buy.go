@@ -3,8 +3,10 @@ package shop
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"recharge/db"
+	"recharge/invoice"
 	"recharge/mail"
 	"recharge/settings"
 )
@@ -70,8 +72,7 @@ func (s *Shop) Buy(ctx context.Context, set settings.Fund, userID, productID int
 			return err
 		}
 		line.ServiceID = &sv.ID
-		inv := db.Invoice{UserID: userID, Kind: db.InvoicePurchase, Currency: set.Currency,
-			Seller: set.Seller(), Buyer: buyerOf(buyer)}
+		inv := newInvoice(set, buyer, db.InvoicePurchase)
 		if err := tx.InsertInvoice(ctx, &inv, []db.InvoiceLine{line}); err != nil {
 			return err
 		}
@@ -87,7 +88,7 @@ func (s *Shop) Buy(ctx context.Context, set settings.Fund, userID, productID int
 		}
 		if err := s.notify(ctx, tx, buyer, "purchase", "purchase-"+strconv.FormatInt(inv.ID, 10), mail.Data{
 			Product: p.Name, AmountCents: inv.TotalCents, BalanceCents: entry.BalanceAfterCents, Currency: inv.Currency,
-			InvoiceNumber: strconv.FormatInt(inv.ID, 10), URL: s.Mail.URL("/client/invoices/" + strconv.FormatInt(inv.ID, 10))}); err != nil {
+			InvoiceNumber: invoice.Number(inv.Number), URL: s.Mail.URL("/client/invoices/" + strconv.FormatInt(inv.ID, 10))}); err != nil {
 			return err
 		}
 		out = Purchase{InvoiceID: inv.ID, ServiceID: sv.ID, ProductName: p.Name, PriceCents: p.PriceCents,
@@ -101,12 +102,26 @@ func (s *Shop) Buy(ctx context.Context, set settings.Fund, userID, productID int
 }
 
 // buyerOf is the buyer block printed on invoices (the customer number is printed
-// from invoices.user_id, in the reader's language).
+// from invoices.user_id, in the reader's language): the billing name and address
+// when the customer gave them, else the account name; then the email.
 func buyerOf(u *db.User) string {
-	if u.Name == "" {
-		return u.Email
+	var parts []string
+	if u.BillingName != "" {
+		parts = append(parts, u.BillingName)
+	} else if u.Name != "" {
+		parts = append(parts, u.Name)
 	}
-	return u.Name + "\n" + u.Email
+	if u.BillingAddress != "" {
+		parts = append(parts, u.BillingAddress)
+	}
+	return strings.Join(append(parts, u.Email), "\n")
+}
+
+// newInvoice is an invoice of kind to buyer with everything copied at issue: the
+// seller, the buyer block, the currency and the VAT rate and mention in force.
+func newInvoice(set settings.Fund, buyer *db.User, kind string) db.Invoice {
+	return db.Invoice{UserID: buyer.ID, Kind: kind, Currency: set.Currency, Seller: set.Seller(),
+		Buyer: buyerOf(buyer), VATRate: set.VAT.Rate, VATMention: set.VAT.Mention}
 }
 
 // notify queues a mail to the customer in the transaction tx (nothing without SMTP).

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"recharge/db"
+	"recharge/invoice"
 	"recharge/mail"
 	"recharge/settings"
 )
@@ -129,7 +130,7 @@ func (s *Shop) Renew(ctx context.Context, set settings.Fund, userID, serviceID i
 func (s *Shop) renewTx(ctx context.Context, tx *db.Tx, sv *db.Service, from int64, set settings.Fund, buyer *db.User, actor *int64) (*Renewal, error) {
 	to := AddMonth(from)
 	line := db.InvoiceLine{Description: sv.Name, UnitCents: sv.PriceCents, ServiceID: &sv.ID, PeriodFrom: &from, PeriodTo: &to}
-	inv := db.Invoice{UserID: sv.UserID, Kind: db.InvoiceRenewal, Currency: set.Currency, Seller: set.Seller(), Buyer: buyerOf(buyer)}
+	inv := newInvoice(set, buyer, db.InvoiceRenewal)
 	if err := tx.InsertInvoice(ctx, &inv, []db.InvoiceLine{line}); err != nil {
 		return nil, err
 	}
@@ -143,7 +144,7 @@ func (s *Shop) renewTx(ctx context.Context, tx *db.Tx, sv *db.Service, from int6
 	}
 	if err := s.notify(ctx, tx, buyer, "renewal_done", "renewal-"+strconv.FormatInt(inv.ID, 10), mail.Data{
 		Product: sv.Name, AmountCents: inv.TotalCents, BalanceCents: entry.BalanceAfterCents, Currency: inv.Currency, DueAt: to,
-		InvoiceNumber: strconv.FormatInt(inv.ID, 10), URL: s.Mail.URL("/client/invoices/" + strconv.FormatInt(inv.ID, 10))}); err != nil {
+		InvoiceNumber: invoice.Number(inv.Number), URL: s.Mail.URL("/client/invoices/" + strconv.FormatInt(inv.ID, 10))}); err != nil {
 		return nil, err
 	}
 	return &Renewal{InvoiceID: inv.ID, ServiceID: sv.ID, NextDueAt: to, BalanceAfter: entry.BalanceAfterCents}, nil
