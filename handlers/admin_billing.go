@@ -1,9 +1,7 @@
 package handlers
 
 import (
-	"bufio"
 	"context"
-	"encoding/csv"
 	"errors"
 	"net/url"
 	"strconv"
@@ -79,12 +77,16 @@ func (s *Server) adminBilling(c *fiber.Ctx) error {
 	}
 	p.Total = total
 	p.Query = filterValues(f)
-	export := "/admin/billing/dedipass/export.csv"
+	export, excel := "/admin/billing/dedipass/export.csv", url.Values{"excel": {"1"}}
+	for k, v := range p.Query {
+		excel[k] = v
+	}
 	if len(p.Query) > 0 {
 		export += "?" + p.Query.Encode()
 	}
 	data := fiber.Map{"Nav": "admin_billing", "Payments": list, "Pager": p, "Filter": f, "ExportURL": export,
-		"Statuses": []string{db.StatusCredited, db.StatusPending, db.StatusRefused, db.StatusError, db.StatusTest}}
+		"ExcelExportURL": "/admin/billing/dedipass/export.csv?" + excel.Encode(),
+		"Statuses":       []string{db.StatusCredited, db.StatusPending, db.StatusRefused, db.StatusError, db.StatusTest}}
 	if f.UserID != 0 {
 		if u, err := s.store.UserByID(c.UserContext(), f.UserID); err == nil {
 			data["FilterUser"] = u
@@ -96,40 +98,21 @@ func (s *Server) adminBilling(c *fiber.Ctx) error {
 	return s.page(c, fiber.StatusOK, "admin/billing_dedipass", tr(c, "admin.billing_title"), data)
 }
 
-// csvSafe keeps a cell from being read as a formula by spreadsheets: a leading
-// = + - @ (or tab / carriage return, which some programs strip first) gets a quote.
-func csvSafe(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
-
 // adminBillingExport: GET /admin/billing/dedipass/export.csv — the current filter as
-// CSV, streamed from one database cursor (a million rows never sit in memory).
+// CSV (excel=1: the French Excel form, see csv.go), streamed from one database cursor.
 func (s *Server) adminBillingExport(c *fiber.Ctx) error {
 	f, err := paymentFilter(c)
 	if err != nil {
 		return err
 	}
-	name := "dedipass-" + time.Now().UTC().Format("20060102-150405") + ".csv"
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	store, log := s.store, s.log
-	// The writer runs after the handler returned: it gets its own context.
-	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
-		_, _ = w.WriteString("\ufeff") // BOM: spreadsheets then read UTF-8 correctly
-		cw := csv.NewWriter(w)
-		_ = cw.Write([]string{"id", "created_at_utc", "customer_id", "customer_email", "code", "status", "test", "sandbox",
-			"rate", "solution", "country", "payout_eur", "credit", "virtual_currency", "identifier", "source", "reason", "credited_at_utc"})
-		n := 0
-		err := store.EachPayment(ctx, f.PaymentFilter, func(p *db.Payment) error {
+	header := []string{"id", "created_at_utc", "customer_id", "customer_email", "code", "status", "test", "sandbox",
+		"rate", "solution", "country", "payout_eur", "credit", "virtual_currency", "identifier", "source", "reason", "credited_at_utc"}
+	store := s.store
+	return s.streamCSV(c, "dedipass", header, func(ctx context.Context, out *csvOut) error {
+		return store.EachPayment(ctx, f.PaymentFilter, func(p *db.Payment) error {
 			row := []string{
 				strconv.FormatInt(p.ID, 10), isoTime(p.CreatedAt), "", "", p.Code, p.Status, yesNo(p.Test), yesNo(p.Sandbox),
-				p.Rate, p.Solution, p.Country, money.Cents(p.PayoutCents).Decimal(), money.Cents(p.CreditCents).Decimal(),
+				p.Rate, p.Solution, p.Country, out.Money(money.Cents(p.PayoutCents)), out.Money(money.Cents(p.CreditCents)),
 				p.VirtualCurrency, p.Identifier, p.Source, p.Reason, "",
 			}
 			if p.UserID != nil {
@@ -141,33 +124,9 @@ func (s *Server) adminBillingExport(c *fiber.Ctx) error {
 			if p.CreditedAt != nil {
 				row[17] = isoTime(*p.CreditedAt)
 			}
-			for i := range row {
-				row[i] = csvSafe(row[i])
-			}
-			if err := cw.Write(row); err != nil {
-				return err
-			}
-			if n++; n%500 == 0 {
-				cw.Flush()
-				if err := cw.Error(); err != nil {
-					return err
-				}
-				return w.Flush() // the client gets rows as they are read
-			}
-			return nil
+			return out.Row(row...)
 		})
-		cw.Flush()
-		if err == nil {
-			err = cw.Error()
-		}
-		if err == nil {
-			err = w.Flush()
-		}
-		if err != nil {
-			log.Warn("csv export stopped", "rows", n, "err", err.Error())
-		}
 	})
-	return nil
 }
 
 func isoTime(unix int64) string { return time.Unix(unix, 0).UTC().Format("2006-01-02 15:04:05") }
