@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"recharge/i18n"
 	"recharge/settings"
 )
 
@@ -67,7 +68,8 @@ func (s *Server) adminWarnings(c *fiber.Ctx, st settings.Modules) []string {
 	if n == 0 {
 		return nil
 	}
-	return []string{tr(c, "admin.warn_payments_while_disabled", n, dateTime(langOf(c), since))}
+	return []string{i18n.Plural(langOf(c), int64(n), "admin.warn_payments_while_disabled_one", "admin.warn_payments_while_disabled_other",
+		n, dateTime(langOf(c), since))}
 }
 
 // dateTime formats like the templates' `date` function (UTC).

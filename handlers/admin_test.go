@@ -684,7 +684,7 @@ func TestWarningWhenPaymentsArriveWhileDedipassDisabled(t *testing.T) {
 	}
 	for _, path := range []string{"/admin", "/admin/billing/dedipass", "/admin/modules"} {
 		body := e.A.Get(path).Body
-		if !strings.Contains(body, warn) || !strings.Contains(body, "1 paiement(s)") {
+		if !strings.Contains(body, warn) || !strings.Contains(body, "1 paiement est arrivé") {
 			t.Errorf("%s: no warning about the payment received while disabled", path)
 		}
 	}

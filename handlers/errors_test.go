@@ -65,6 +65,7 @@ var domainErrors = map[string]error{
 	"backoffice.ErrNotAdmin":      backoffice.ErrNotAdmin,
 
 	"wallet.ErrInsufficientFunds":  wallet.ErrInsufficientFunds,
+	"wallet.ErrTransferNotCovered": wallet.ErrTransferNotCovered,
 	"wallet.ErrAdjustmentInvalid":  wallet.ErrAdjustmentInvalid,
 	"wallet.ErrAdjustmentZero":     wallet.ErrAdjustmentZero,
 	"wallet.ErrBalanceTooLarge":    wallet.ErrBalanceTooLarge,
