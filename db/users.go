@@ -105,17 +105,22 @@ func (c *conn) CountUsers(ctx context.Context, role string) (int64, error) {
 // likeEscaper makes typed text literal inside a LIKE pattern (ESCAPE '\').
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-// SearchUsers lists accounts whose email contains q (any case; %, _ and \ in q are
-// literal), newest first, with the number of matches. An empty q lists everyone.
+// SearchUsers lists accounts whose email or name contains q (%, _ and \ in q are
+// literal), newest first, with the number of matches. An empty q lists everyone. Case:
+// emails are stored in lower case and q is lowered for them; names match ignoring the
+// case of ASCII letters on both engines (LOWER of both sides), and other letters as
+// typed ("Émilie" finds Émilie everywhere; "émilie" does too on PostgreSQL, whose
+// LOWER knows accents, but not on SQLite, whose LOWER is ASCII only).
 func (c *conn) SearchUsers(ctx context.Context, q string, limit, offset int) ([]User, int64, error) {
-	q = strings.ToLower(strings.TrimSpace(q))
+	q = strings.TrimSpace(q)
 	if strings.ContainsRune(q, 0) {
 		return nil, 0, nil // no stored email holds a NUL byte (and PostgreSQL refuses to compare one)
 	}
 	where, args := "", []any{}
 	if q != "" {
-		where = ` WHERE email LIKE ? ESCAPE '\'`
-		args = append(args, "%"+likeEscaper.Replace(q)+"%")
+		lower, typed := "%"+likeEscaper.Replace(strings.ToLower(q))+"%", "%"+likeEscaper.Replace(q)+"%"
+		where = ` WHERE email LIKE ? ESCAPE '\' OR LOWER(name) LIKE LOWER(?) ESCAPE '\' OR name LIKE ? ESCAPE '\'`
+		args = append(args, lower, typed, typed)
 	}
 	var total int64
 	if err := c.get(ctx, &total, `SELECT COUNT(*) FROM users`+where, args...); err != nil {

@@ -77,12 +77,16 @@ func (s *Server) adminBilling(c *fiber.Ctx) error {
 	}
 	p.Total = total
 	p.Query = filterValues(f)
-	export := "/admin/billing/dedipass/export.csv"
+	export, excel := "/admin/billing/dedipass/export.csv", url.Values{"excel": {"1"}}
+	for k, v := range p.Query {
+		excel[k] = v
+	}
 	if len(p.Query) > 0 {
 		export += "?" + p.Query.Encode()
 	}
 	data := fiber.Map{"Nav": "admin_billing", "Payments": list, "Pager": p, "Filter": f, "ExportURL": export,
-		"Statuses": []string{db.StatusCredited, db.StatusPending, db.StatusRefused, db.StatusError, db.StatusTest}}
+		"ExcelExportURL": "/admin/billing/dedipass/export.csv?" + excel.Encode(),
+		"Statuses":       []string{db.StatusCredited, db.StatusPending, db.StatusRefused, db.StatusError, db.StatusTest}}
 	if f.UserID != 0 {
 		if u, err := s.store.UserByID(c.UserContext(), f.UserID); err == nil {
 			data["FilterUser"] = u
@@ -95,21 +99,20 @@ func (s *Server) adminBilling(c *fiber.Ctx) error {
 }
 
 // adminBillingExport: GET /admin/billing/dedipass/export.csv — the current filter as
-// CSV, streamed from one database cursor (a million rows never sit in memory).
+// CSV (excel=1: the French Excel form, see csv.go), streamed from one database cursor.
 func (s *Server) adminBillingExport(c *fiber.Ctx) error {
 	f, err := paymentFilter(c)
 	if err != nil {
 		return err
 	}
-	name := "dedipass-" + time.Now().UTC().Format("20060102-150405") + ".csv"
 	header := []string{"id", "created_at", "customer_id", "customer_email", "code", "status", "test", "sandbox",
 		"rate", "solution", "country", "payout_eur", "credit", "virtual_currency", "identifier", "source", "reason", "credited_at"}
 	store, loc := s.store, s.localeOf(c).location()
-	s.streamCSV(c, name, header, func(ctx context.Context, write func([]string) error) error {
+	return s.streamCSV(c, "dedipass", header, func(ctx context.Context, out *csvOut) error {
 		return store.EachPayment(ctx, f.PaymentFilter, func(p *db.Payment) error {
 			row := []string{
 				strconv.FormatInt(p.ID, 10), isoTime(p.CreatedAt, loc), "", "", p.Code, p.Status, yesNo(p.Test), yesNo(p.Sandbox),
-				p.Rate, p.Solution, p.Country, money.Cents(p.PayoutCents).Decimal(), money.Cents(p.CreditCents).Decimal(),
+				p.Rate, p.Solution, p.Country, out.Money(money.Cents(p.PayoutCents)), out.Money(money.Cents(p.CreditCents)),
 				p.VirtualCurrency, p.Identifier, p.Source, p.Reason, "",
 			}
 			if p.UserID != nil {
@@ -121,10 +124,9 @@ func (s *Server) adminBillingExport(c *fiber.Ctx) error {
 			if p.CreditedAt != nil {
 				row[17] = isoTime(*p.CreditedAt, loc)
 			}
-			return write(row)
+			return out.Row(row...)
 		})
 	})
-	return nil
 }
 
 // isoTime is a CSV date in the site's zone, with its offset so a program reading the

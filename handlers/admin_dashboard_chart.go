@@ -110,7 +110,8 @@ func buildDayChart(l Locale, currency string, days []db.DaySums) dayChart {
 		x := left + slot*float64(i)
 		cx := x + slot/2
 		label := shortDay(l, d.Day)
-		title := i18n.T(lang, "admin.chart_point", label, fmtPayout(d.PayoutCents), fmtMoney(d.CreditCents), d.Count)
+		title := i18n.Plural(lang, int64(d.Count), "admin.chart_point_one", "admin.chart_point_other",
+			label, fmtPayout(d.PayoutCents), fmtMoney(d.CreditCents), d.Count)
 		h := bottom - y(d.PayoutCents)
 		ch.Bars = append(ch.Bars, chartBar{X: f1(x + slot*0.2), Y: f1(bottom - h), W: f1(slot * 0.6), H: f1(h), Title: title})
 		pts = append(pts, f1(cx)+","+f1(y(d.CreditCents)))

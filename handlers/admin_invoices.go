@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -84,22 +83,20 @@ func (s *Server) adminInvoicesExport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	name := "invoices-" + time.Now().UTC().Format("20060102-150405") + ".csv"
 	header := []string{"number", "id", "issued_at", "customer_id", "customer_email", "kind", "status", "description",
 		"currency", "total_ht", "vat_rate_percent", "vat", "total_ttc", "vat_mention"}
 	store, loc := s.store, s.localeOf(c).location()
-	s.streamCSV(c, name, header, func(ctx context.Context, write func([]string) error) error {
+	return s.streamCSV(c, "invoices", header, func(ctx context.Context, out *csvOut) error {
 		return store.EachInvoice(ctx, f.InvoiceFilter, func(inv *db.Invoice) error {
 			tot := invoice.TotalsOf(inv)
-			return write([]string{
+			return out.Row(
 				invoice.Number(inv.Number), strconv.FormatInt(inv.ID, 10), isoTime(inv.CreatedAt, loc),
 				strconv.FormatInt(inv.UserID, 10), inv.UserEmail, inv.Kind, inv.Status, inv.Summary, inv.Currency,
-				money.Cents(tot.HT).Decimal(), money.Cents(tot.Rate).Decimal(), money.Cents(tot.TVA).Decimal(),
-				money.Cents(tot.TTC).Decimal(), inv.VATMention,
-			})
+				out.Money(money.Cents(tot.HT)), out.Money(money.Cents(tot.Rate)), out.Money(money.Cents(tot.TVA)),
+				out.Money(money.Cents(tot.TTC)), inv.VATMention,
+			)
 		})
 	})
-	return nil
 }
 
 // adminInvoice: GET /admin/invoices/{id} — the customer's invoice page, in the admin area.

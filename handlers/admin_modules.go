@@ -3,6 +3,7 @@ package handlers
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"recharge/i18n"
 	"recharge/settings"
 )
 
@@ -65,5 +66,6 @@ func (s *Server) adminWarnings(c *fiber.Ctx, st settings.Modules) []string {
 	if n == 0 {
 		return nil
 	}
-	return []string{tr(c, "admin.warn_payments_while_disabled", n, dateTime(s.localeOf(c), since))}
+	return []string{i18n.Plural(langOf(c), int64(n), "admin.warn_payments_while_disabled_one", "admin.warn_payments_while_disabled_other",
+		n, dateTime(s.localeOf(c), since))}
 }

@@ -279,6 +279,72 @@ func TestBillingCSVExport(t *testing.T) {
 	}
 }
 
+// TestBillingCSVFormats: RFC 4180 by default (',', CRLF, no BOM, '.' decimals); excel=1
+// gives what French Excel opens (';', BOM, CRLF, ',' decimals); both keep formulas out.
+func TestBillingCSVFormats(t *testing.T) {
+	e := startAdmin(t)
+	uid := e.Customer.ID
+	e.pay(t, db.Payment{Code: "XLS1", UserID: &uid, CreditCents: 123456, PayoutCents: 153,
+		Identifier: "=1+1", Rate: "FR;SMS", Reason: "a;b, \"c\"\nd", VirtualCurrency: "-12.5"})
+
+	r := e.A.Get("/admin/billing/dedipass/export.csv?q=xls")
+	if strings.HasPrefix(r.Body, "\ufeff") {
+		t.Error("RFC 4180 export starts with a BOM")
+	}
+	if !strings.HasSuffix(r.Body, "\r\n") || strings.Count(r.Body, "\r\n") != strings.Count(r.Body, "\n") {
+		t.Errorf("RFC 4180 export: every line must end with CRLF: %q", r.Body)
+	}
+	plain, err := csv.NewReader(strings.NewReader(r.Body)).ReadAll()
+	if err != nil || len(plain) != 2 {
+		t.Fatalf("RFC 4180 export: %d records, %v\n%s", len(plain), err, r.Body)
+	}
+
+	r = e.A.Get("/admin/billing/dedipass/export.csv?q=xls&excel=1")
+	if r.Status != 200 || !strings.HasPrefix(r.Body, "\ufeff") {
+		t.Fatalf("excel export: %d, starts %q", r.Status, r.Body[:min(10, len(r.Body))])
+	}
+	if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, ".csv") {
+		t.Errorf("excel Content-Disposition %q", cd)
+	}
+	if strings.Count(r.Body, "\r\n") != strings.Count(r.Body, "\n") {
+		t.Errorf("excel export has bare LF line ends: %q", r.Body)
+	}
+	rd := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.Body, "\ufeff")))
+	rd.Comma = ';'
+	xls, err := rd.ReadAll()
+	if err != nil || len(xls) != 2 {
+		t.Fatalf("excel export: %d records, %v\n%s", len(xls), err, r.Body)
+	}
+	if len(xls[0]) != len(plain[0]) || xls[0][0] != "id" {
+		t.Fatalf("excel header %q", xls[0])
+	}
+	col := map[string]int{}
+	for i, h := range xls[0] {
+		col[h] = i
+	}
+	for _, c := range []struct{ name, plain, excel string }{
+		{"credit", "1234.56", "1234,56"},
+		{"payout_eur", "1.53", "1,53"},
+		{"identifier", "'=1+1", "'=1+1"},
+		{"rate", "FR;SMS", "FR;SMS"},
+		{"reason", "a;b, \"c\"\nd", "a;b, \"c\"\nd"},
+		{"virtual_currency", "-12.5", "-12.5"}, // a plain number stays a number
+		{"code", "XLS1", "XLS1"},
+	} {
+		if got := plain[1][col[c.name]]; got != c.plain {
+			t.Errorf("RFC 4180 %s = %q, want %q", c.name, got, c.plain)
+		}
+		if got := xls[1][col[c.name]]; got != c.excel {
+			t.Errorf("excel %s = %q, want %q", c.name, got, c.excel)
+		}
+	}
+	// The list offers both links, each with the current filter.
+	page := e.A.Get("/admin/billing/dedipass?q=xls").Body
+	if !strings.Contains(page, `href="/admin/billing/dedipass/export.csv?excel=1&amp;q=xls"`) {
+		t.Error("no Excel export link carrying the filter")
+	}
+}
+
 func TestPaymentDetail(t *testing.T) {
 	e := startAdmin(t)
 	uid := e.Customer.ID
@@ -618,7 +684,7 @@ func TestWarningWhenPaymentsArriveWhileDedipassDisabled(t *testing.T) {
 	}
 	for _, path := range []string{"/admin", "/admin/billing/dedipass", "/admin/modules"} {
 		body := e.A.Get(path).Body
-		if !strings.Contains(body, warn) || !strings.Contains(body, "1 paiement(s)") {
+		if !strings.Contains(body, warn) || !strings.Contains(body, "1 paiement est arrivé") {
 			t.Errorf("%s: no warning about the payment received while disabled", path)
 		}
 	}

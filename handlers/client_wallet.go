@@ -97,6 +97,6 @@ func (s *Server) walletTransfer(c *fiber.Ctx) error {
 	if !ok {
 		return err
 	}
-	return s.renderWallet(c, status, s.problem(c, key, key == keyInsufficient),
+	return s.renderWallet(c, status, s.problem(c, key, key == keyTransferNotCovered),
 		fiber.Map{"Email": email, "Amount": amount})
 }

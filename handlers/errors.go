@@ -28,6 +28,9 @@ import (
 // first, and the page links to the top-up page.
 const keyInsufficient = "shop.err_insufficient"
 
+// keyTransferNotCovered is the transfer refusal (409 too, with the same top-up link).
+const keyTransferNotCovered = "fund.err_not_covered"
+
 // errorTable maps each domain error (matched with errors.Is, in order) to its status
 // and message key. page: the error page shows it (the thing is missing or the service
 // down), never a form.
@@ -90,6 +93,7 @@ var errorTable = []struct {
 	// Shop: buying, renewing, transferring, and the shop's admin forms.
 	{errFormTokenInvalid, fiber.StatusConflict, "shop.err_form_expired", false},
 	{shop.ErrTokenUsed, fiber.StatusConflict, "shop.err_form_expired", false},
+	{wallet.ErrTransferNotCovered, fiber.StatusConflict, keyTransferNotCovered, false}, // before the purchase's
 	{shop.ErrInsufficientFunds, fiber.StatusConflict, keyInsufficient, false},
 	{shop.ErrOutOfStock, fiber.StatusConflict, "shop.err_out_of_stock", false},
 	{shop.ErrNotForSale, fiber.StatusConflict, "shop.err_not_for_sale", false},

@@ -78,6 +78,7 @@ var domainErrors = map[string]error{
 	"wallet.ErrCustomerNoteTooLong":       wallet.ErrCustomerNoteTooLong,
 
 	"wallet.ErrInsufficientFunds":  wallet.ErrInsufficientFunds,
+	"wallet.ErrTransferNotCovered": wallet.ErrTransferNotCovered,
 	"wallet.ErrAdjustmentInvalid":  wallet.ErrAdjustmentInvalid,
 	"wallet.ErrAdjustmentZero":     wallet.ErrAdjustmentZero,
 	"wallet.ErrBalanceTooLarge":    wallet.ErrBalanceTooLarge,

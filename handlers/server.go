@@ -186,6 +186,23 @@ func (s *Server) templateFuncs() map[string]any {
 			}
 			return id
 		},
+		// langName is a language in its own words ("English", "Français"); an unknown
+		// code shows as itself.
+		"langName": func(code string) string {
+			if !i18n.Supported(code) {
+				return code
+			}
+			return i18n.T(code, "account.lang_name")
+		},
+		// plural picks the key for count n by the language's plural rule (i18n.Plural):
+		// {{plural .Lang .N "x.y_one" "x.y_other" args…}}. n may be any integer type.
+		"plural": func(lang string, n any, one, other string, args ...any) (string, error) {
+			v, err := countOf(n)
+			if err != nil {
+				return "", err
+			}
+			return i18n.Plural(lang, v, one, other, args...), nil
+		},
 	}
 	for name, f := range keyFuncs() {
 		funcs[name] = f
@@ -204,3 +221,20 @@ func (s *Server) Shop() *shop.Shop { return s.shop }
 
 // Dedipass exposes the Dedipass service (tests reach the built-in sandbox through it).
 func (s *Server) Dedipass() *billing.Dedipass { return s.dedipass }
+
+// countOf reads a template's count (int, int64, …) as an int64.
+func countOf(n any) (int64, error) {
+	switch v := n.(type) {
+	case int:
+		return int64(v), nil
+	case int64:
+		return v, nil
+	case int32:
+		return int64(v), nil
+	case uint:
+		return int64(v), nil
+	case uint64:
+		return int64(v), nil
+	}
+	return 0, fmt.Errorf("plural: count of type %T", n)
+}

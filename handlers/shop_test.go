@@ -394,8 +394,9 @@ func TestTransfersHTTP(t *testing.T) {
 		t.Fatal("recipient ledger lacks the transfer")
 	}
 	// More than the balance: 409, nothing moves.
-	if r := bob.Post("/client/wallet", "/client/wallet/transfer", url.Values{"email": {"alice@example.com"}, "amount": {"13"}}); r.Status != http.StatusConflict {
-		t.Fatalf("overdraw: %d", r.Status)
+	if r := bob.Post("/client/wallet", "/client/wallet/transfer", url.Values{"email": {"alice@example.com"}, "amount": {"13"}}); r.Status != http.StatusConflict ||
+		!strings.Contains(r.Body, "ne couvre pas ce transfert") || strings.Contains(r.Body, "cet achat") {
+		t.Fatalf("overdraw: %d, want 409 with the transfer's own message", r.Status)
 	}
 	if balance(t, env, b.ID) != 1250 {
 		t.Fatal("overdraw moved money")

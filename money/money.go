@@ -14,6 +14,7 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Cents is an amount of money in hundredths of the shop currency (EUR: 1250 =
@@ -50,17 +51,68 @@ const (
 // or a wallet adjustment:
 //
 //	"2.50", "2,50", "2.5", "3", "-1.25", "+4", "0", " 12.00 " (spaces trimmed)
+//	"1 000,50", "1 234 567.89" (thousands grouped by spaces)
 //
 // The decimal separator is '.' or ','; at most one, followed by one or two
 // digits ("1." is refused). A missing integer part is accepted: ".5" and ",5"
-// mean 0.50, as people type them. One optional leading sign. Refused: empty
-// text, any other character (so thousands separators like "1 234" or
-// "1,234.50", exponents like "1e3", "NaN", "Inf", "--1", "1.2.3"), more than
-// two fraction digits ("1,234" is therefore refused rather than guessed), and
-// anything above MaxUnits in absolute value. Errors wrap ErrInvalidAmount.
+// mean 0.50, as people type them. One optional leading sign, directly before
+// a digit. The integer part may be grouped by thousands with a space, a
+// no-break space (U+00A0) or a narrow no-break space (U+202F), the French
+// forms (what a French page, Format included, shows): one separator between
+// groups of exactly three digits, the first group one to three digits. Any
+// other grouping is refused rather than guessed: "1.000,50" and "1,234.50"
+// (is the '.' a decimal point?), "12 34", "1  234", "1_000", "1'000". Also
+// refused: empty text, any other character (exponents like "1e3", "NaN",
+// "Inf", "--1", "1.2.3"), more than two fraction digits ("1,234" is
+// therefore refused rather than read as 1234), and anything above MaxUnits in
+// absolute value. Errors wrap ErrInvalidAmount.
 func Parse(s string) (Cents, error) {
-	v, err := parseFixed(strings.TrimSpace(s), 2, true, MaxUnits*100)
+	s = strings.TrimSpace(s)
+	plain, ok := ungroup(s)
+	if !ok {
+		return 0, fmt.Errorf("%w %s: badly grouped digits", ErrInvalidAmount, quote(s))
+	}
+	v, err := parseFixed(plain, 2, true, MaxUnits*100)
 	return Cents(v), err
+}
+
+// isGroupSep reports whether r separates thousands in Parse's input.
+func isGroupSep(r rune) bool { return r == ' ' || r == '\u00a0' || r == '\u202f' }
+
+// ungroup removes the thousands separators of s when they are well placed
+// (see Parse); ok is false when a separator is misplaced. Text without any
+// separator comes back unchanged, for parseFixed to judge.
+func ungroup(s string) (string, bool) {
+	if !strings.ContainsFunc(s, isGroupSep) {
+		return s, true
+	}
+	sign := ""
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		sign, s = s[:1], s[1:]
+	}
+	intPart, rest := s, ""
+	if i := strings.IndexAny(s, ".,"); i >= 0 {
+		intPart, rest = s[:i], s[i:]
+	}
+	if strings.ContainsFunc(rest, isGroupSep) {
+		return "", false // separators belong to the integer part only
+	}
+	groups := strings.FieldsFunc(intPart, isGroupSep)
+	digits := strings.Join(groups, "")
+	if len(groups) < 2 || utf8.RuneCountInString(intPart) != utf8.RuneCountInString(digits)+len(groups)-1 {
+		return "", false // leading, trailing or doubled separator
+	}
+	for i, g := range groups {
+		if (i == 0 && (len(g) < 1 || len(g) > 3)) || (i > 0 && len(g) != 3) {
+			return "", false
+		}
+		for j := 0; j < len(g); j++ {
+			if g[j] < '0' || g[j] > '9' {
+				return "", false
+			}
+		}
+	}
+	return sign + digits + rest, true
 }
 
 // ParseMicros reads a decimal number sent by a provider, as JSON-number text

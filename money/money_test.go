@@ -45,6 +45,22 @@ func TestParse(t *testing.T) {
 		{"-1000000000000", -MaxUnits * 100},
 		{"999999999999.99", MaxUnits*100 - 1},
 		{"00000000000000000000000000001", 100},
+		// Thousands grouped by a space, a no-break space or a narrow no-break space.
+		{"1 000,50", 100050},
+		{"1\u00a0000,50", 100050},
+		{"1\u202f000,50", 100050},
+		{"1 234", 123400},
+		{"1\u00a0234", 123400},
+		{"1\u202f234", 123400},
+		{"1 000.50", 100050},
+		{"-1 000,5", -100050},
+		{"+12 345", 1234500},
+		{"123 456 789,01", 12345678901},
+		{"1 000 000 000 000", MaxUnits * 100},
+		{"1 234 567\u202f890,12", 123456789012},
+		{" 1 000,50 ", 100050},
+		{"\u00a01 000,50\u202f", 100050},
+		{"1 234,50", 123450}, // what Format("fr") shows, read back as is
 	}
 	for _, tc := range ok {
 		got, err := Parse(tc.in)
@@ -58,7 +74,13 @@ func TestParse(t *testing.T) {
 		"abc", "1a", "a1", "€1", "1€", "$1", "1 EUR",
 		"1e3", "1E3", "1e-2", "2.5e1",
 		"1.2.3", "1,2,3", "1.2,3", "1,234.50", "1.234,50",
-		"1 234", "1\u00a0234", "1\u202f234", "1_000", "1'000",
+		"1_000", "1'000",
+		// Badly grouped thousands, or grouping mixed with '.' and ',': refused, not guessed.
+		"12 34", "1 2345", "1234 567", "1  234", "1 \u00a0234", "1 234 5", "1 23", "0 1",
+		"1 234,5 0", "1 000,50 0", "1,5 000", "1 000.000,50", "1.000 000", "1 000,505",
+		"- 1 000", "+ 1 000", "1 000-", "1 000 €", "€ 1 000", " , 50", "1 ,50", "1 .50",
+		"1\t234", "1\n234", "1\u2009234", "1\u3000234", "1 0x0",
+		"1 000 000 000 000,01", "10 000 000 000 000",
 		"--1", "++1", "+-1", "-+1", "- 1", "1-", "1+",
 		"1.", "1,", "-1.",
 		"1.234", "0.001", "1,234", "0,125",
@@ -341,7 +363,7 @@ func TestTimesMatchesBig(t *testing.T) {
 // ratOf returns the exact value of a decimal text × scale as a big.Rat, used
 // as an independent oracle for Parse.
 func ratOf(s string, scale int64) *big.Rat {
-	s = strings.ReplaceAll(strings.TrimSpace(s), ",", ".")
+	s = strings.NewReplacer(",", ".", " ", "", "\u00a0", "", "\u202f", "").Replace(strings.TrimSpace(s))
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
 		return nil
@@ -352,7 +374,7 @@ func ratOf(s string, scale int64) *big.Rat {
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		"2.50", "2,50", "2.5", "3", "-1.25", "+4", "0", " 12.00 ", ".5", "-0.05",
-		"1e3", "1.2.3", "--1", "1.", "1 234", "1,234.50", "NaN", "Inf",
+		"1e3", "1.2.3", "--1", "1.", "1 234", "1,234.50", "NaN", "Inf", "1 000,50", "1\u202f000", "12 34",
 		"1000000000000", "1000000000000.01", "99999999999999999999", "", "-", "١",
 	} {
 		f.Add(s)
@@ -380,9 +402,8 @@ func FuzzParse(f *testing.F) {
 		if err != nil || back != c {
 			t.Fatalf("round trip of %q: Decimal %q parsed to %d, %v", s, c.Decimal(), back, err)
 		}
-		// The French display form, with separators removed, parses back too.
-		fr := c.Format("fr", "EUR")
-		fr = strings.NewReplacer(" €", "", " ", "").Replace(fr)
+		// The French display form parses back too, thousands separators included.
+		fr := strings.TrimSuffix(c.Format("fr", "EUR"), " €")
 		if back, err := Parse(fr); err != nil || back != c {
 			t.Fatalf("French form %q of %d parsed to %d, %v", fr, c, back, err)
 		}

@@ -75,13 +75,14 @@ func ParseFundForm(in FundForm) (settings.Fund, error) {
 	return f, nil
 }
 
-// SaveFundSettings stores the settings and writes the audit entry, together. A new
-// currency is refused with ErrCurrencyLocked while any wallet holds money or any
+// SaveFundSettings stores the settings and writes the audit entry, together. The entry
+// holds every value saved, the seller's address included: it is printed on invoices. A
+// new currency is refused with ErrCurrencyLocked while any wallet holds money or any
 // ledger entry exists, checked in the transaction of the save (SPEC §6).
 func (s *Shop) SaveFundSettings(ctx context.Context, actor db.Actor, f settings.Fund) error {
 	kv := f.Values()
-	details := fmt.Sprintf("transfers_enabled=%s transfer_min=%s transfer_max=%s currency=%s shop_name=%q",
-		kv[settings.KeyTransfersEnabled], f.TransferMin.Decimal(), f.TransferMax.Decimal(), f.Currency, f.ShopName)
+	details := fmt.Sprintf("transfers_enabled=%s transfer_min=%s transfer_max=%s currency=%s shop_name=%q shop_address=%q",
+		kv[settings.KeyTransfersEnabled], f.TransferMin.Decimal(), f.TransferMax.Decimal(), f.Currency, f.ShopName, f.ShopAddress)
 	return s.Store.Tx(ctx, func(tx *db.Tx) error {
 		cur, err := tx.Setting(ctx, settings.KeyCurrency, settings.DefaultCurrency)
 		if err != nil {

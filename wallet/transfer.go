@@ -82,7 +82,9 @@ func (w *Wallet) Transfer(ctx context.Context, set settings.Fund, fromID int64, 
 		}
 		debit := db.LedgerEntry{UserID: from.ID, AmountCents: -int64(cents), Kind: db.KindTransferOut,
 			Reference: "user:" + strconv.FormatInt(to.ID, 10), Note: to.Email, ActorID: &from.ID}
-		if err := tx.ApplyLedger(ctx, &debit); err != nil {
+		if err := tx.ApplyLedger(ctx, &debit); errors.Is(err, db.ErrInsufficientFunds) {
+			return ErrTransferNotCovered
+		} else if err != nil {
 			return err
 		}
 		credit := db.LedgerEntry{UserID: to.ID, AmountCents: int64(cents), Kind: db.KindTransferIn,

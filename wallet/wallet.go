@@ -7,6 +7,7 @@ package wallet
 
 import (
 	"errors"
+	"fmt"
 
 	"recharge/db"
 )
@@ -21,8 +22,12 @@ func New(store *db.Store) *Wallet { return &Wallet{Store: store} }
 
 // Errors with a user-facing meaning; handlers map them to a status and a sentence.
 var (
-	// ErrInsufficientFunds: the sender's wallet does not cover the transfer.
+	// ErrInsufficientFunds: a debit would make the balance negative.
 	ErrInsufficientFunds = db.ErrInsufficientFunds
+	// ErrTransferNotCovered: the sender's balance does not cover the transfer. It wraps
+	// ErrInsufficientFunds, and has its own value so the customer reads about a transfer,
+	// not about a purchase.
+	ErrTransferNotCovered = fmt.Errorf("%w: the balance does not cover the transfer", db.ErrInsufficientFunds)
 
 	ErrTransfersDisabled = errors.New("transfers are disabled")
 	ErrAmountInvalid     = errors.New("amount is not a valid positive amount")

@@ -43,6 +43,15 @@
   document.addEventListener("click", function (ev) {
     if (ev.target.closest && ev.target.closest("[data-print]")) window.print();
   });
+  // Phone menu: the sidebar becomes a horizontal strip; bring the current page's tab
+  // into view (centred) instead of leaving it past the right edge.
+  document.addEventListener("DOMContentLoaded", function () {
+    var a = document.querySelector(".sidebar nav a[aria-current=page]");
+    var strip = a && a.closest("ul");
+    if (!strip || strip.scrollWidth <= strip.clientWidth) return;
+    var r = a.getBoundingClientRect(), s = strip.getBoundingClientRect();
+    strip.scrollLeft += (r.left - s.left) - (strip.clientWidth - r.width) / 2;
+  });
   // Auto-submit selects (language switch, filters) when JavaScript runs.
   document.addEventListener("change", function (ev) {
     if (ev.target.matches && ev.target.matches("select[data-autosubmit]")) {
