@@ -12,6 +12,7 @@ import (
 	"recharge/billing"
 	"recharge/db"
 	"recharge/i18n"
+	"recharge/notify"
 	"recharge/shop"
 	"recharge/wallet"
 )
@@ -122,6 +123,16 @@ var errorTable = []struct {
 	{shop.ErrCurrencyInvalid, fiber.StatusUnprocessableEntity, "fundset.err_currency", false},
 	{shop.ErrShopNameInvalid, fiber.StatusUnprocessableEntity, "fundset.err_shop_name", false},
 	{shop.ErrShopAddrTooLong, fiber.StatusUnprocessableEntity, "fundset.err_shop_address", false},
+
+	// Notifications: the webhooks page.
+	{notify.ErrURLInvalid, fiber.StatusUnprocessableEntity, "webhooks.err_url_invalid", false},
+	{notify.ErrURLScheme, fiber.StatusUnprocessableEntity, "webhooks.err_url_scheme", false},
+	{notify.ErrURLSelf, fiber.StatusUnprocessableEntity, "webhooks.err_url_self", false},
+	{notify.ErrURLPrivate, fiber.StatusUnprocessableEntity, "webhooks.err_url_private", false},
+	{notify.ErrNoEvents, fiber.StatusUnprocessableEntity, "webhooks.err_no_events", false},
+	{notify.ErrSecretInvalid, fiber.StatusUnprocessableEntity, "webhooks.err_secret", false},
+	{notify.ErrTooManyWebhooks, fiber.StatusConflict, "webhooks.err_too_many", false},
+	{notify.ErrNotifyEmail, fiber.StatusUnprocessableEntity, "webhooks.err_email", false},
 
 	// Back office: modules, roles, wallet adjustments.
 	{backoffice.ErrFundRequired, fiber.StatusConflict, "admin.module_needs_fund", false},

@@ -68,30 +68,34 @@ var invoiceKindKeys = map[string]string{
 
 // auditKeys: the audit log's action codes (written by shop, backoffice, billing).
 var auditKeys = map[string]string{
-	"module.enable":       "audit.module.enable",
-	"module.disable":      "audit.module.disable",
-	"payment.assign":      "audit.payment.assign",
-	"payment.refuse":      "audit.payment.refuse",
-	"product.create":      "audit.product.create",
-	"product.update":      "audit.product.update",
-	"product.activate":    "audit.product.activate",
-	"product.deactivate":  "audit.product.deactivate",
-	"service.status":      "audit.service.status",
-	"settings.dedipass":   "audit.settings.dedipass",
-	"settings.fund":       "audit.settings.fund",
-	"setup.first_admin":   "audit.setup.first_admin",
-	"user.role":           "audit.user.role",
-	"wallet.adjust":       "audit.wallet.adjust",
-	"user.password_reset": "audit.user.password_reset",
-	"user.reset_link":     "audit.user.reset_link",
-	"user.email_change":   "audit.user.email_change",
-	"outbox.retry":        "audit.outbox.retry",
-	"user.profile":        "audit.user.profile",
-	"user.suspend":        "audit.user.suspend",
-	"user.unsuspend":      "audit.user.unsuspend",
-	"user.password_set":   "audit.user.password_set",
-	"settings.site":       "audit.settings.site",
-	"user.2fa_reset":      "audit.user.2fa_reset",
+	"settings.webhook_add":    "audit.settings.webhook_add",
+	"settings.webhook_remove": "audit.settings.webhook_remove",
+	"settings.webhook_test":   "audit.settings.webhook_test",
+	"settings.notify_email":   "audit.settings.notify_email",
+	"module.enable":           "audit.module.enable",
+	"module.disable":          "audit.module.disable",
+	"payment.assign":          "audit.payment.assign",
+	"payment.refuse":          "audit.payment.refuse",
+	"product.create":          "audit.product.create",
+	"product.update":          "audit.product.update",
+	"product.activate":        "audit.product.activate",
+	"product.deactivate":      "audit.product.deactivate",
+	"service.status":          "audit.service.status",
+	"settings.dedipass":       "audit.settings.dedipass",
+	"settings.fund":           "audit.settings.fund",
+	"setup.first_admin":       "audit.setup.first_admin",
+	"user.role":               "audit.user.role",
+	"wallet.adjust":           "audit.wallet.adjust",
+	"user.password_reset":     "audit.user.password_reset",
+	"user.reset_link":         "audit.user.reset_link",
+	"user.email_change":       "audit.user.email_change",
+	"outbox.retry":            "audit.outbox.retry",
+	"user.profile":            "audit.user.profile",
+	"user.suspend":            "audit.user.suspend",
+	"user.unsuspend":          "audit.user.unsuspend",
+	"user.password_set":       "audit.user.password_set",
+	"settings.site":           "audit.settings.site",
+	"user.2fa_reset":          "audit.user.2fa_reset",
 }
 
 // outboxStatusKeys and mailTemplateKeys: the admin's outbox page.
@@ -109,6 +113,16 @@ var mailTemplateKeys = map[string]string{
 	"renewal_done":   "outbox.mail_renewal_done",
 	"renewal_low":    "outbox.mail_renewal_low",
 	"renewal_failed": "outbox.mail_renewal_failed",
+	"pending_admin":  "webhooks.outbox_pending_admin",
+}
+
+// webhookEventKeys: the events a webhook endpoint hears (the webhooks page, its log).
+var webhookEventKeys = map[string]string{
+	"payment.credited": "webhooks.event_payment_credited",
+	"payment.pending":  "webhooks.event_payment_pending",
+	"purchase.created": "webhooks.event_purchase_created",
+	"service.expired":  "webhooks.event_service_expired",
+	"webhook.test":     "webhooks.event_test",
 }
 
 // dedipassSettingsKeys: the sentence for each bad field of the Dedipass settings form
@@ -145,6 +159,7 @@ func keyFuncs() map[string]any {
 		"auditKey":         func(s string) string { return keyOf(auditKeys, s) },
 		"outboxStatusKey":  func(s string) string { return keyOf(outboxStatusKeys, s) },
 		"mailTemplateKey":  func(s string) string { return keyOf(mailTemplateKeys, s) },
+		"webhookEventKey":  func(s string) string { return keyOf(webhookEventKeys, s) },
 	}
 }
 

@@ -36,6 +36,14 @@ const (
 	// Site settings (admin: site settings, SPEC §8).
 	KeyRequireAdmin2FA = "require_admin_2fa" // "1": an admin without two-factor cannot use /admin
 
+	// Notifications (admin: webhooks, SPEC §8): the outgoing webhook endpoints as a
+	// JSON array (see Webhook); their secrets are write-only in the UI, never logged.
+	KeyWebhooks = "webhooks"
+	// KeyWebhooksLastID: the largest endpoint id ever given (ids are never reused).
+	KeyWebhooksLastID = "webhooks_last_id"
+	// KeyNotifyEmail: where the admin mails go (a new pending payment); empty = every admin.
+	KeyNotifyEmail = "notify_email"
+
 	// Secrets of the portal itself, never part of Settings (read by their owners).
 	KeyCSRFSecret     = "csrf_key"         // handlers: signs CSRF tokens
 	KeySetupTokenHash = "setup_token_hash" // accounts: hash of the one-time setup token

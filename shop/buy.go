@@ -6,6 +6,7 @@ import (
 
 	"recharge/db"
 	"recharge/mail"
+	"recharge/notify"
 	"recharge/settings"
 )
 
@@ -85,6 +86,12 @@ func (s *Shop) Buy(ctx context.Context, set settings.Fund, userID, productID int
 			Product: p.Name, AmountCents: inv.TotalCents, BalanceCents: entry.BalanceAfterCents, Currency: inv.Currency,
 			InvoiceNumber: strconv.FormatInt(inv.ID, 10), URL: s.Mail.URL("/client/invoices/" + strconv.FormatInt(inv.ID, 10))}); err != nil {
 			return err
+		}
+		if s.Notify != nil {
+			if err := s.Notify.PurchaseCreated(ctx, tx, buyer, notify.Purchase{InvoiceID: inv.ID, ServiceID: sv.ID,
+				ProductID: p.ID, Product: p.Name, AmountCents: inv.TotalCents, Currency: inv.Currency, Period: p.Period}); err != nil {
+				return err
+			}
 		}
 		out = Purchase{InvoiceID: inv.ID, ServiceID: sv.ID, ProductName: p.Name, PriceCents: p.PriceCents,
 			BalanceAfter: entry.BalanceAfterCents}
