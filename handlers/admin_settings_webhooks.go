@@ -92,8 +92,12 @@ func (s *Server) adminWebhookAdd(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	return s.renderWebhooks(c, fiber.StatusOK, fiber.Map{"Created": webhookRow{ID: w.ID, URL: notify.RedactURL(w.URL)},
-		"CreatedSecret": w.Secret, "Success": tr(c, "webhooks.added")})
+	data := fiber.Map{"Success": tr(c, "webhooks.added")}
+	if form.Secret == "" {
+		// Generated: shown this once so the admin can copy it. A typed one is never echoed.
+		data["Created"], data["CreatedSecret"] = webhookRow{ID: w.ID, URL: notify.RedactURL(w.URL)}, w.Secret
+	}
+	return s.renderWebhooks(c, fiber.StatusOK, data)
 }
 
 // adminWebhookRemove: POST /admin/settings/webhooks/{id}/delete.
