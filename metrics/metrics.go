@@ -123,5 +123,5 @@ func SetBacklog(f func(ctx context.Context) (map[string]int64, error)) { backlog
 
 // Handler serves the registry in the Prometheus text format.
 func Handler() http.Handler {
-	return promhttp.HandlerFor(registry, promhttp.HandlerOpts{})
+	return promhttp.HandlerFor(registry, promhttp.HandlerOpts{DisableCompression: true}) // the server's compress middleware does it
 }

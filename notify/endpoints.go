@@ -153,6 +153,9 @@ func (a *Admin) Add(ctx context.Context, actor db.Actor, e Endpoint) (settings.W
 	}
 	var w settings.Webhook
 	err = a.Store.Tx(ctx, func(tx *db.Tx) error {
+		if err := tx.LockSetting(ctx, settings.KeyWebhooks); err != nil {
+			return err
+		}
 		set, err := load(ctx, tx)
 		if err != nil {
 			return err
@@ -234,6 +237,9 @@ func knownEvents(in []string) ([]string, error) {
 // deliveries still queued give up (the sender finds no endpoint).
 func (a *Admin) Remove(ctx context.Context, actor db.Actor, id int64) error {
 	return a.Store.Tx(ctx, func(tx *db.Tx) error {
+		if err := tx.LockSetting(ctx, settings.KeyWebhooks); err != nil {
+			return err
+		}
 		set, err := load(ctx, tx)
 		if err != nil {
 			return err
