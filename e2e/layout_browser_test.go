@@ -18,7 +18,7 @@ func TestBrowserPagesFitPhoneAndDesktop(t *testing.T) {
 	pages := map[string][]string{
 		"":                   {"/login", "/register"},
 		"client@example.com": {"/client", "/client/dedipass", "/client/dedipass/history", "/client/wallet", "/client/shop", "/client/services", "/client/invoices", "/client/account/2fa"},
-		"admin@example.com":  {"/admin", "/admin/settings/dedipass", "/admin/billing/dedipass", "/admin/users", "/admin/products", "/admin/modules", "/admin/settings/fund", "/admin/settings/site", "/admin/audit"},
+		"admin@example.com":  {"/admin", "/admin/settings/dedipass", "/admin/billing/dedipass", "/admin/users", "/admin/products", "/admin/modules", "/admin/settings/fund", "/admin/settings/site", "/admin/settings/webhooks", "/admin/audit"},
 	}
 	for _, width := range []int{390, 1280} {
 		for who, paths := range pages {
