@@ -33,11 +33,11 @@ type receiver struct {
 }
 
 type delivery struct {
-	status             int
-	event, id, sig     string
-	body               []byte
-	signatureVerified  bool
-	contentType, agent string
+	status            int
+	event, id, sig    string
+	body              []byte
+	signatureVerified bool
+	contentType       string
 }
 
 func newReceiver(t *testing.T, fail int, secret string) *receiver {
@@ -134,9 +134,9 @@ func TestWebhookSignedRetriedDeliveredOnce(t *testing.T) {
 	if cb.Status != 200 {
 		t.Fatalf("callback: %d %s", cb.Status, cb.Body)
 	}
-	got := rcv.waitOK(t, 1, 30*time.Second)
+	rcv.waitOK(t, 1, 30*time.Second)
 	time.Sleep(1500 * time.Millisecond) // nothing more may come
-	got = rcv.deliveries()
+	got := rcv.deliveries()
 	if len(got) != 4 {
 		t.Fatalf("%d requests, want 4 (3 × 500, then 200)", len(got))
 	}
@@ -299,7 +299,7 @@ func TestWebhookPageValidation(t *testing.T) {
 		t.Fatalf("remove twice: %d", r.Status)
 	}
 	audit := a.Get("/admin/audit").Body
-	for _, action := range []string{"settings.webhook_add", "settings.webhook_test", "settings.webhook_remove"} {
+	for _, action := range []string{"webhook.add", "webhook.test", "webhook.remove"} {
 		if !strings.Contains(audit, action) && !strings.Contains(audit, "Webhook") {
 			t.Errorf("audit without %s", action)
 		}

@@ -179,7 +179,7 @@ func (a *Admin) Add(ctx context.Context, actor db.Actor, e Endpoint) (settings.W
 		if err := tx.SetSettings(ctx, n.Values()); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, actor, "settings.webhook_add", "webhook:"+strconv.FormatInt(w.ID, 10),
+		return tx.Audit(ctx, actor, "webhook.add", "webhook:"+strconv.FormatInt(w.ID, 10),
 			fmt.Sprintf("url=%s events=%s secret=%s", redactURL(u), strings.Join(events, ","), secretKind(e.Secret)))
 	})
 	return w, err
@@ -261,7 +261,7 @@ func (a *Admin) Remove(ctx context.Context, actor db.Actor, id int64) error {
 		if err := tx.SetSettings(ctx, n.Values()); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, actor, "settings.webhook_remove", "webhook:"+strconv.FormatInt(id, 10), "url="+redactURL(gone.URL))
+		return tx.Audit(ctx, actor, "webhook.remove", "webhook:"+strconv.FormatInt(id, 10), "url="+redactURL(gone.URL))
 	})
 }
 
@@ -282,7 +282,7 @@ func (a *Admin) Test(ctx context.Context, actor db.Actor, id int64, site string)
 		if err := a.Hooks.emit(ctx, tx, settings.Notify{Webhooks: []settings.Webhook{w}}, EventTest, evID, EventData{Site: site}); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, actor, "settings.webhook_test", "webhook:"+strconv.FormatInt(id, 10), "url="+redactURL(w.URL))
+		return tx.Audit(ctx, actor, "webhook.test", "webhook:"+strconv.FormatInt(id, 10), "url="+redactURL(w.URL))
 	})
 }
 
@@ -297,7 +297,7 @@ func (a *Admin) SetEmail(ctx context.Context, actor db.Actor, email string) erro
 		if err := tx.SetSettings(ctx, map[string]string{settings.KeyNotifyEmail: email}); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, actor, "settings.notify_email", "notify", "email="+email)
+		return tx.Audit(ctx, actor, "notify.email", "notify", "email="+email)
 	})
 }
 
