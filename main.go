@@ -95,6 +95,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	smtpFrom := fs.String("smtp-from", env("RECHARGE_SMTP_FROM", ""), "sender address of mails, default noreply@<host of --base-url> (env RECHARGE_SMTP_FROM)")
 	smtpTLS := fs.String("smtp-tls", env("RECHARGE_SMTP_TLS", "starttls"), "none | starttls | tls (env RECHARGE_SMTP_TLS)")
 	proxies := fs.String("trusted-proxies", env("RECHARGE_TRUSTED_PROXIES", ""), "comma-separated proxy IPs/CIDRs allowed to set X-Forwarded-For (env RECHARGE_TRUSTED_PROXIES); empty = ignore the header")
+	metricsToken := fs.String("metrics-token", env("RECHARGE_METRICS_TOKEN", ""), "turns on GET /metrics for Authorization: Bearer <token> (env RECHARGE_METRICS_TOKEN; prefer the environment: flags show in ps)")
+	hooksPrivate := fs.Bool("webhooks-allow-private", env("RECHARGE_WEBHOOKS_ALLOW_PRIVATE", "") == "1", "let webhooks reach loopback and private addresses, for a receiver on this host or LAN (env RECHARGE_WEBHOOKS_ALLOW_PRIVATE=1)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -123,6 +125,9 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		DedipassAPI: strings.TrimRight(*api, "/"),
 		Mail:        mailCfg,
 		Logger:      logger,
+
+		MetricsToken:         strings.TrimSpace(*metricsToken),
+		WebhooksAllowPrivate: *hooksPrivate,
 	}
 	for _, p := range strings.Split(*proxies, ",") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -137,7 +142,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	(&jobs.Housekeeping{Store: store, Shop: srv.Shop(), Log: logger, FormTokenTTL: handlers.FormTokenTTL}).Start(ctx)
-	ob := &jobs.Outbox{Store: store, Mail: srv.Mailer(), Log: logger, Brand: srv.MailBrand}
+	ob := &jobs.Outbox{Store: store, Mail: srv.Mailer(), Webhooks: srv.Webhooks(), Log: logger, Brand: srv.MailBrand}
 	if v := os.Getenv("RECHARGE_OUTBOX_LEASE"); v != "" {
 		// How long a message being sent stays another instance's (default 2 min): after
 		// a crash mid-delivery it is tried again once the lease ends.

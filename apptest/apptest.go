@@ -45,6 +45,11 @@ type Options struct {
 	Log         io.Writer // receives the server's structured log (default: discarded, or t.Log with -v)
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed.
 	TrustedProxies []string
+	// MetricsToken turns on GET /metrics (as --metrics-token).
+	MetricsToken string
+	// WebhooksPublicOnly keeps the refusal of private webhook targets (the portal
+	// under test allows loopback receivers by default, as --webhooks-allow-private).
+	WebhooksPublicOnly bool
 	// Mail is the SMTP server the portal sends through (nil: no mail, as without
 	// --smtp-addr). The outbox worker looks at the queue every 100 ms and retries a
 	// failed mail after 1 s, then 2 s, then every 4 s.
@@ -83,7 +88,8 @@ func Start(t testing.TB, opts Options) *Env {
 	case testing.Verbose():
 		logger = slog.New(slog.NewTextHandler(&testWriter{t}, nil))
 	}
-	cfg := handlers.Config{BaseURL: base, DedipassAPI: api, Logger: logger, TrustedProxies: opts.TrustedProxies}
+	cfg := handlers.Config{BaseURL: base, DedipassAPI: api, Logger: logger, TrustedProxies: opts.TrustedProxies,
+		MetricsToken: opts.MetricsToken, WebhooksAllowPrivate: !opts.WebhooksPublicOnly}
 	if opts.Mail != nil {
 		cfg.Mail = mail.Config{Addr: opts.Mail.Addr, TLS: mail.TLSNone}
 		if opts.Mail.TLS != nil {
@@ -97,7 +103,7 @@ func Start(t testing.TB, opts Options) *Env {
 	ctx, cancel := context.WithCancel(context.Background())
 	hk := &jobs.Housekeeping{Store: store, Shop: srv.Shop(), Log: logger, FormTokenTTL: handlers.FormTokenTTL}
 	hk.Start(ctx)
-	ob := &jobs.Outbox{Store: store, Mail: srv.Mailer(), Log: logger, Brand: srv.MailBrand, Interval: 100 * time.Millisecond, RetryBase: time.Second, RetryMax: 4 * time.Second}
+	ob := &jobs.Outbox{Store: store, Mail: srv.Mailer(), Webhooks: srv.Webhooks(), Log: logger, Brand: srv.MailBrand, Interval: 100 * time.Millisecond, RetryBase: time.Second, RetryMax: 4 * time.Second}
 	obDone := ob.Start(ctx)
 	done := make(chan struct{})
 	go func() { _ = app.Listener(ln); close(done) }()

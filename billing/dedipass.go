@@ -20,7 +20,9 @@ import (
 	"recharge/dedipass"
 	"recharge/dedipass/sandbox"
 	"recharge/mail"
+	"recharge/metrics"
 	"recharge/money"
+	"recharge/notify"
 	"recharge/settings"
 )
 
@@ -81,6 +83,9 @@ type Dedipass struct {
 	Log     *slog.Logger
 	// Mail queues the receipt of a credit (nothing without SMTP).
 	Mail *mail.Mailer
+	// Notify queues the webhooks of credited and pending payments and the admin mail
+	// of a pending one (nil: none).
+	Notify *notify.Hooks
 }
 
 // NewDedipass wires the live client for apiBase and the built-in sandbox.
@@ -360,7 +365,9 @@ func (d *Dedipass) Redeem(ctx context.Context, cfg settings.Dedipass, user *db.U
 		return res, err
 	}
 
+	start := time.Now()
 	answer, verr := cli.Validate(ctx, pub, priv, code)
+	metrics.ProviderRequest("validate", time.Since(start), verr == nil)
 	switch {
 	case verr == nil:
 	case errors.Is(verr, dedipass.ErrUnavailable):
@@ -433,6 +440,7 @@ func dupReason(p *db.Payment, userID int64) Reason {
 // stopped it, nothing was reserved), and fills the result with the fresh balance.
 func (d *Dedipass) finish(ctx context.Context, user *db.User, attempt int64, res RedeemResult, outcome Outcome, reason Reason) (RedeemResult, error) {
 	res.Outcome, res.Reason = outcome, reason
+	metrics.Code(outcome.String())
 	if attempt != 0 {
 		if err := d.Store.SetCodeAttemptOutcome(ctx, attempt, res.Code, outcome.String()); err != nil {
 			return res, err
@@ -448,19 +456,22 @@ func (d *Dedipass) finish(ctx context.Context, user *db.User, attempt int64, res
 // row filled and its status set (accept), is recorded and credits its wallet at most
 // once (SPEC §5.5).
 func (d *Dedipass) settle(ctx context.Context, p *db.Payment) (db.Settlement, error) {
-	p.OnCredit = d.receipt()
+	p.OnCredit, p.OnPending = d.onCredit(), d.onPending()
 	settled, err := d.Store.SettlePayment(ctx, p)
 	if err == nil && settled == db.Credited {
+		metrics.Credited(p.CreditCents)
 		d.Log.Info("dedipass code credited", "user_id", *p.UserID, "payment_id", p.ID, "credit_cents", p.CreditCents, "source", p.Source)
 	}
 	return settled, err
 }
 
-// receipt is the OnCredit of a payment: the customer's receipt, queued in the
-// transaction of the credit, once per payment (its Message-ID names the payment).
-// Without SMTP there is nothing to queue and the settlement keeps its fastest path.
-func (d *Dedipass) receipt() func(ctx context.Context, tx *db.Tx, p *db.Payment, balanceAfter int64) error {
-	if !d.Mail.Enabled() {
+// onCredit is the OnCredit of a payment, run in the transaction of the credit: the
+// customer's receipt mail (once per payment: its Message-ID names the payment) and the
+// payment.credited webhooks (once per payment and endpoint). With neither SMTP nor
+// notifications there is nothing to queue and the settlement keeps its fastest path.
+func (d *Dedipass) onCredit() func(ctx context.Context, tx *db.Tx, p *db.Payment, balanceAfter int64) error {
+	mailOn := d.Mail.Enabled()
+	if !mailOn && d.Notify == nil {
 		return nil
 	}
 	return func(ctx context.Context, tx *db.Tx, p *db.Payment, balanceAfter int64) error {
@@ -468,12 +479,28 @@ func (d *Dedipass) receipt() func(ctx context.Context, tx *db.Tx, p *db.Payment,
 		if err != nil {
 			return err
 		}
-		_, err = d.Mail.Queue(ctx, tx, mail.Message{To: u.Email, Lang: u.Lang, Template: "topup",
-			ID: "topup-" + strconv.FormatInt(p.ID, 10),
-			Data: mail.Data{Name: u.Name, AmountCents: p.CreditCents, BalanceCents: balanceAfter, Code: p.Code,
-				URL: d.Mail.URL("/client/dedipass/history")}})
-		return err
+		if mailOn {
+			if _, err = d.Mail.Queue(ctx, tx, mail.Message{To: u.Email, Lang: u.Lang, Template: "topup",
+				ID: "topup-" + strconv.FormatInt(p.ID, 10),
+				Data: mail.Data{Name: u.Name, AmountCents: p.CreditCents, BalanceCents: balanceAfter, Code: p.Code,
+					URL: d.Mail.URL("/client/dedipass/history")}}); err != nil {
+				return err
+			}
+		}
+		if d.Notify != nil {
+			return d.Notify.PaymentCredited(ctx, tx, p, u, balanceAfter)
+		}
+		return nil
 	}
+}
+
+// onPending is the OnPending of a payment that waits for the admin: the
+// payment.pending webhooks and the admin mail, in the transaction that records it.
+func (d *Dedipass) onPending() func(ctx context.Context, tx *db.Tx, p *db.Payment) error {
+	if d.Notify == nil {
+		return nil
+	}
+	return d.Notify.PaymentPending
 }
 
 // fill copies what Dedipass said about a code into a payment row.
@@ -518,7 +545,8 @@ type CallbackResult struct {
 
 // Callback handles POST /api/dedipass (SPEC §5.4). form is the posted fields, read
 // by dedipass.ParseCallback; the rules here are the key, the customer and the credit.
-func (d *Dedipass) Callback(ctx context.Context, cfg settings.Dedipass, form url.Values) (CallbackResult, error) {
+func (d *Dedipass) Callback(ctx context.Context, cfg settings.Dedipass, form url.Values) (res CallbackResult, err error) {
+	defer func() { metrics.Callback(callbackWord(res.Outcome, err)) }()
 	cb, perr := dedipass.ParseCallback(form)
 	// Constant-time compare; no key configured = always wrong.
 	if cfg.PrivateKey == "" || cb.PrivateKey == "" || subtle.ConstantTimeCompare([]byte(cb.PrivateKey), []byte(cfg.PrivateKey)) != 1 {
@@ -547,6 +575,7 @@ func (d *Dedipass) Callback(ctx context.Context, cfg settings.Dedipass, form url
 		if !cb.Success {
 			p.Status = db.StatusRefused
 		}
+		p.OnPending = d.onPending()
 		settled, err := d.Store.SettlePayment(ctx, &p)
 		if err != nil {
 			return CallbackResult{}, err
@@ -580,6 +609,30 @@ func (d *Dedipass) Callback(ctx context.Context, cfg settings.Dedipass, form url
 		return CallbackResult{Outcome: CallbackCreditedToOther}, nil
 	}
 	return CallbackResult{Outcome: CallbackRecorded, Detail: p.Status}, nil
+}
+
+// callbackWord names a callback's outcome in the metrics.
+func callbackWord(o CallbackOutcome, err error) string {
+	if err != nil {
+		return "error"
+	}
+	switch o {
+	case CallbackCredited:
+		return "credited"
+	case CallbackAlreadyCredited:
+		return "already_credited"
+	case CallbackRecorded:
+		return "recorded"
+	case CallbackWrongKey:
+		return "wrong_key"
+	case CallbackInvalid:
+		return "invalid"
+	case CallbackUnknownCustomer:
+		return "unknown_customer"
+	case CallbackCreditedToOther:
+		return "credited_to_other"
+	}
+	return "unknown"
 }
 
 var (
@@ -631,7 +684,7 @@ func (d *Dedipass) AssignPending(ctx context.Context, actor db.Actor, cfg settin
 			return ErrNoCredit
 		}
 		p.Reason = "assigned by an admin"
-		p.OnCredit = d.receipt()
+		p.OnCredit = d.onCredit()
 		ok, err := tx.ResolvePending(ctx, p)
 		if err != nil {
 			return err
@@ -646,6 +699,7 @@ func (d *Dedipass) AssignPending(ctx context.Context, actor db.Actor, cfg settin
 	if err != nil {
 		return nil, err
 	}
+	metrics.Credited(out.CreditCents)
 	d.Log.Info("dedipass pending payment assigned", "payment_id", out.ID, "user_id", user.ID, "credit_cents", out.CreditCents)
 	return out, nil
 }

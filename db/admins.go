@@ -19,3 +19,10 @@ func (c *conn) CountActiveAdmins(ctx context.Context) (int64, error) {
 	err := c.get(ctx, &n, `SELECT COUNT(*) FROM users WHERE role = 'admin' AND suspended_at IS NULL`)
 	return n, err
 }
+
+// ActiveAdmins lists the admins who can log in (the recipients of admin mails).
+func (c *conn) ActiveAdmins(ctx context.Context) ([]User, error) {
+	var out []User
+	err := c.sel(ctx, &out, `SELECT `+userCols+` FROM users WHERE role = 'admin' AND suspended_at IS NULL ORDER BY id`)
+	return out, err
+}

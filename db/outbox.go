@@ -156,3 +156,10 @@ func (c *conn) DeleteSentOutbox(ctx context.Context, before int64) error {
 	_, err := c.exec(ctx, `DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?`, before)
 	return err
 }
+
+// OutboxOfKind lists the newest messages of one kind (the webhooks page's delivery log).
+func (c *conn) OutboxOfKind(ctx context.Context, kind string, limit int) ([]OutboxItem, error) {
+	var out []OutboxItem
+	err := c.sel(ctx, &out, `SELECT `+outboxCols+` FROM outbox WHERE kind = ? ORDER BY id DESC LIMIT ?`, kind, limit)
+	return out, err
+}

@@ -39,6 +39,11 @@ type Payment struct {
 	// its ledger entry: what must commit with the credit or not at all (the receipt
 	// mail in the outbox). balanceAfter is the wallet after the credit.
 	OnCredit func(ctx context.Context, tx *Tx, p *Payment, balanceAfter int64) error `db:"-"`
+	// OnPending, when set, runs inside the transaction that records this payment as
+	// pending (new, or reported pending again): the notifications of a payment waiting
+	// for the admin. It may run more than once for one payment (a repeated callback);
+	// what it queues is keyed by the payment, so it is queued once.
+	OnPending func(ctx context.Context, tx *Tx, p *Payment) error `db:"-"`
 }
 
 // Credited reports whether this code already credited a wallet.

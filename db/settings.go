@@ -47,3 +47,13 @@ func (c *conn) DeleteSetting(ctx context.Context, key string) error {
 	_, err := c.exec(ctx, `DELETE FROM settings WHERE key = ?`, key)
 	return err
 }
+
+// LockSetting takes the write lock of one setting's row (created empty if missing)
+// before a read-then-write of its value: on PostgreSQL a concurrent transaction doing
+// the same waits, then reads this one's result; SQLite's write transaction already
+// excludes it.
+func (c *conn) LockSetting(ctx context.Context, key string) error {
+	_, err := c.exec(ctx, `INSERT INTO settings (key, value) VALUES (?, '')
+		ON CONFLICT (key) DO UPDATE SET value = settings.value`, key)
+	return err
+}

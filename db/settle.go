@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
+
+	"recharge/metrics"
 )
 
 // This file is the settlement engine: the one place where a Dedipass code credits a
@@ -94,6 +96,7 @@ func (s *Store) settler() {
 }
 
 func (s *Store) settleBatch(batch []*settleReq) {
+	metrics.SettleBatch(len(batch))
 	ctx := context.Background()
 	saved := make([]Payment, len(batch))
 	for i, r := range batch {
@@ -153,6 +156,7 @@ func (s *Store) settleBatch(batch []*settleReq) {
 // moment makes the INSERT fail once it committed: the transaction runs again and reads
 // that row.
 func (s *Store) settleAlone(ctx context.Context, p *Payment) (Settlement, error) {
+	metrics.SettleBatch(1)
 	if out, done, err := s.settleNew(ctx, p); err != nil || done {
 		return out, err
 	}
@@ -198,7 +202,7 @@ const sqlSettleNewPostgres = `WITH p AS (
 // settleNew is the one-statement settlement of a new code (PostgreSQL; done is false
 // on SQLite and for a code that already has a row).
 func (s *Store) settleNew(ctx context.Context, p *Payment) (out Settlement, done bool, err error) {
-	if s.wst.settleNew == nil || p.OnCredit != nil || (p.Status == StatusCredited && p.UserID == nil) {
+	if s.wst.settleNew == nil || p.OnCredit != nil || p.OnPending != nil || (p.Status == StatusCredited && p.UserID == nil) {
 		return Recorded, false, nil
 	}
 	q := *p
@@ -290,9 +294,12 @@ func (tx *Tx) settleOne(ctx context.Context, p *Payment) (Settlement, error) {
 			}
 			return alreadyCredited(p, &cur), nil
 		}
-		if p.Status == StatusPending {
-			return Recorded, nil
+	}
+	if p.Status == StatusPending {
+		if p.OnPending != nil {
+			return Recorded, p.OnPending(ctx, tx, p)
 		}
+		return Recorded, nil
 	}
 	if p.Status != StatusCredited {
 		return Recorded, nil

@@ -63,9 +63,10 @@ func freeAddr(t *testing.T) string {
 }
 
 // startProcess runs the binary and waits for /healthz.
-func startProcess(t *testing.T, bin, dbPath, addr string) *exec.Cmd {
+func startProcess(t *testing.T, bin, dbPath, addr string, extra ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--database", dbPath, "--base-url", "http://"+addr, "--dedipass-api", "http://127.0.0.1:1")
+	args := append([]string{"serve", "--addr", addr, "--database", dbPath, "--base-url", "http://" + addr, "--dedipass-api", "http://127.0.0.1:1"}, extra...)
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = nil, nil
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

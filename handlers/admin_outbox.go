@@ -8,6 +8,7 @@ import (
 
 	"recharge/db"
 	"recharge/mail"
+	"recharge/notify"
 )
 
 // adminUserResetLink: POST /admin/users/{id}/reset-link — a password reset link to
@@ -61,6 +62,9 @@ func (s *Server) adminOutbox(c *fiber.Ctx) error {
 	rows := make([]outboxRow, len(items))
 	for i := range items {
 		rows[i] = outboxRow{OutboxItem: items[i], Template: mail.Describe(&items[i])}
+		if items[i].Kind == db.OutboxWebhook {
+			rows[i].Template, rows[i].Target = notify.EventOf(&items[i]), notify.RedactURL(items[i].Target)
+		}
 	}
 	return s.page(c, fiber.StatusOK, "admin/outbox", tr(c, "outbox.title"), fiber.Map{
 		"Nav": "admin_outbox", "Rows": rows, "Pager": p, "Status": status, "Counts": counts, "MailOn": s.mail.Enabled(),

@@ -12,6 +12,7 @@ import (
 	"recharge/billing"
 	"recharge/db"
 	"recharge/i18n"
+	"recharge/notify"
 	"recharge/shop"
 	"recharge/wallet"
 )
@@ -147,6 +148,16 @@ var errorTable = []struct {
 	{shop.ErrVATMentionTooLong, fiber.StatusUnprocessableEntity, "invoicing.err_vat_mention", false},
 	{accounts.ErrBillingNameTooLong, fiber.StatusUnprocessableEntity, "invoicing.err_billing_name", false},
 	{accounts.ErrBillingAddressTooLong, fiber.StatusUnprocessableEntity, "invoicing.err_billing_address", false},
+
+	// Notifications: the webhooks page.
+	{notify.ErrURLInvalid, fiber.StatusUnprocessableEntity, "webhooks.err_url_invalid", false},
+	{notify.ErrURLScheme, fiber.StatusUnprocessableEntity, "webhooks.err_url_scheme", false},
+	{notify.ErrURLSelf, fiber.StatusUnprocessableEntity, "webhooks.err_url_self", false},
+	{notify.ErrURLPrivate, fiber.StatusUnprocessableEntity, "webhooks.err_url_private", false},
+	{notify.ErrNoEvents, fiber.StatusUnprocessableEntity, "webhooks.err_no_events", false},
+	{notify.ErrSecretInvalid, fiber.StatusUnprocessableEntity, "webhooks.err_secret", false},
+	{notify.ErrTooManyWebhooks, fiber.StatusConflict, "webhooks.err_too_many", false},
+	{notify.ErrNotifyEmail, fiber.StatusUnprocessableEntity, "webhooks.err_email", false},
 
 	// Back office: modules, roles, wallet adjustments.
 	{backoffice.ErrFundRequired, fiber.StatusConflict, "admin.module_needs_fund", false},

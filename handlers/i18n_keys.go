@@ -93,6 +93,10 @@ var auditKeys = map[string]string{
 	"user.password_set":   "audit.user.password_set",
 	"settings.site":       "audit.settings.site",
 	"user.2fa_reset":      "audit.user.2fa_reset",
+	"webhook.add":         "audit.webhook.add",
+	"webhook.remove":      "audit.webhook.remove",
+	"webhook.test":        "audit.webhook.test",
+	"notify.email":        "audit.notify.email",
 }
 
 // outboxStatusKeys and mailTemplateKeys: the admin's outbox page.
@@ -110,6 +114,16 @@ var mailTemplateKeys = map[string]string{
 	"renewal_done":   "outbox.mail_renewal_done",
 	"renewal_low":    "outbox.mail_renewal_low",
 	"renewal_failed": "outbox.mail_renewal_failed",
+	"pending_admin":  "webhooks.outbox_pending_admin",
+}
+
+// webhookEventKeys: the events a webhook endpoint hears (the webhooks page, its log).
+var webhookEventKeys = map[string]string{
+	"payment.credited": "webhooks.event_payment_credited",
+	"payment.pending":  "webhooks.event_payment_pending",
+	"purchase.created": "webhooks.event_purchase_created",
+	"service.expired":  "webhooks.event_service_expired",
+	"webhook.test":     "webhooks.event_test",
 }
 
 // dedipassSettingsKeys: the sentence for each bad field of the Dedipass settings form
@@ -146,6 +160,7 @@ func keyFuncs() map[string]any {
 		"auditKey":         func(s string) string { return keyOf(auditKeys, s) },
 		"outboxStatusKey":  func(s string) string { return keyOf(outboxStatusKeys, s) },
 		"mailTemplateKey":  func(s string) string { return keyOf(mailTemplateKeys, s) },
+		"webhookEventKey":  func(s string) string { return keyOf(webhookEventKeys, s) },
 	}
 }
 

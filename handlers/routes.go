@@ -15,6 +15,9 @@ import (
 // routes declares every URL of the portal: the whole map at a glance.
 func (s *Server) routes(app *fiber.App) {
 	app.Use(recover.New())
+	if s.cfg.MetricsToken != "" {
+		app.Use(s.countRequests)
+	}
 	app.Use(s.securityHeaders)
 	app.Use(serverTiming)
 	app.Use(compress.New(compress.Config{Level: compress.LevelDefault}))
@@ -25,6 +28,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/healthz", s.healthz)
 	app.Get("/favicon.ico", s.favicon)
 	app.Get("/logo.png", s.siteLogo)
+	app.Get("/metrics", s.metricsPage) // Bearer token, no session
 
 	// Provider callbacks: no session, no CSRF; authenticated by the private key.
 	api := app.Group("/api")
@@ -101,6 +105,11 @@ func (s *Server) routes(app *fiber.App) {
 	admin.Post("/settings/dedipass", s.dedipassSettingsSave)
 	admin.Get("/settings/fund", s.adminFundSettings)
 	admin.Post("/settings/fund", s.adminFundSettingsSave)
+	admin.Get("/settings/webhooks", s.adminWebhooks)
+	admin.Post("/settings/webhooks", s.adminWebhookAdd)
+	admin.Post("/settings/webhooks/email", s.adminWebhookEmail)
+	admin.Post("/settings/webhooks/:id/delete", s.adminWebhookRemove)
+	admin.Post("/settings/webhooks/:id/test", s.adminWebhookTest)
 	admin.Get("/settings/site", s.adminSiteSettings)
 	admin.Post("/settings/site", s.adminSiteSettingsSave)
 	admin.Get("/products", s.adminProducts)

@@ -27,7 +27,9 @@ import (
 	"recharge/i18n"
 	"recharge/invoice"
 	"recharge/mail"
+	"recharge/metrics"
 	"recharge/money"
+	"recharge/notify"
 	"recharge/settings"
 	"recharge/shop"
 	"recharge/views"
@@ -41,6 +43,13 @@ type Config struct {
 	TrustedProxies []string // proxies allowed to set X-Forwarded-For; empty = ignore the header
 	Mail           mail.Config
 	Logger         *slog.Logger
+	// MetricsToken turns on GET /metrics, for "Authorization: Bearer <token>" only
+	// (--metrics-token); empty = 404.
+	MetricsToken string
+	// WebhooksAllowPrivate lets webhooks target loopback and private addresses
+	// (--webhooks-allow-private: tests, a receiver on the same host or LAN). The
+	// portal's own address stays refused.
+	WebhooksAllowPrivate bool
 }
 
 // Server holds the dependencies shared by handlers.
@@ -54,7 +63,10 @@ type Server struct {
 	backoffice *backoffice.Backoffice
 	dedipass   *billing.Dedipass
 	mail       *mail.Mailer
-	csrfKey    []byte
+	// notifyAdmin is the webhooks page's rules; webhooks delivers the outbox's webhook rows.
+	notifyAdmin *notify.Admin
+	webhooks    *notify.Sender
+	csrfKey     []byte
 	// trustedProxies may set X-Forwarded-For (clientip.go).
 	trustedProxies []netip.Prefix
 	secure         bool
@@ -87,6 +99,12 @@ func New(cfg Config, store *db.Store) (*fiber.App, *Server, error) {
 	}
 	s.dedipass.Mail = mailer
 	s.shop.Mail = mailer
+	hooks := &notify.Hooks{Mail: mailer}
+	target := notify.NewTarget(cfg.BaseURL, cfg.WebhooksAllowPrivate)
+	s.dedipass.Notify, s.shop.Notify = hooks, hooks
+	s.notifyAdmin = &notify.Admin{Store: store, Target: target, Hooks: hooks}
+	s.webhooks = notify.NewSender(store, target)
+	metrics.SetBacklog(store.OutboxCounts)
 	key, err := s.loadOrCreateSecret(context.Background(), settings.KeyCSRFSecret)
 	if err != nil {
 		return nil, nil, fmt.Errorf("csrf key: %w", err)
@@ -209,6 +227,9 @@ func (s *Server) templateFuncs() map[string]any {
 	}
 	return funcs
 }
+
+// Webhooks delivers webhook rows (the outbox worker sends with it).
+func (s *Server) Webhooks() *notify.Sender { return s.webhooks }
 
 // Mailer is the portal's mail (the outbox worker sends with it).
 func (s *Server) Mailer() *mail.Mailer { return s.mail }

@@ -8,6 +8,7 @@ import (
 
 	"recharge/db"
 	"recharge/mail"
+	"recharge/metrics"
 )
 
 // Outbox delivers the outbox's messages: every instance runs one; a row is claimed
@@ -17,7 +18,9 @@ import (
 type Outbox struct {
 	Store *db.Store
 	Mail  *mail.Mailer
-	Log   *slog.Logger
+	// Webhooks delivers the webhook rows (notify.Sender); nil = they wait.
+	Webhooks Deliverer
+	Log      *slog.Logger
 	// Brand reads the site name, currency and time zone mails are sent with
 	// (settings; main and apptest pass handlers' MailBrand); nil = "Recharge", the
 	// currency each mail names, and UTC.
@@ -35,6 +38,12 @@ type Outbox struct {
 	Lease time.Duration
 
 	wake chan struct{}
+}
+
+// Deliverer sends one outbox row of its kind. An error with a Permanent() true
+// method gives up at once (retrying cannot help).
+type Deliverer interface {
+	Send(ctx context.Context, it *db.OutboxItem) error
 }
 
 // Wake asks the worker to look at the queue now (a mail was just queued).
@@ -128,6 +137,12 @@ func (o *Outbox) deliver(ctx context.Context, it *db.OutboxItem, brand mail.Bran
 	switch it.Kind {
 	case db.OutboxMail:
 		err = o.Mail.Send(sctx, it, brand)
+	case db.OutboxWebhook:
+		if o.Webhooks == nil {
+			err = errors.New("no webhook deliverer")
+		} else {
+			err = o.Webhooks.Send(sctx, it)
+		}
 	default:
 		err = errors.New("no deliverer for kind " + it.Kind)
 	}
@@ -136,12 +151,19 @@ func (o *Outbox) deliver(ctx context.Context, it *db.OutboxItem, brand mail.Bran
 	wctx, wcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer wcancel()
 	if err == nil {
+		metrics.OutboxDelivery(it.Kind, "sent")
 		if err := o.Store.MarkOutboxSent(wctx, it.ID, mail.Scrubbed(it)); err != nil {
 			o.Log.Error("outbox mark sent", "id", it.ID, "err", err.Error())
 		}
 		return
 	}
-	final := it.Attempts >= o.MaxAttempts
+	var perm interface{ Permanent() bool }
+	final := it.Attempts >= o.MaxAttempts || errors.As(err, &perm) && perm.Permanent()
+	if final {
+		metrics.OutboxDelivery(it.Kind, "failed")
+	} else {
+		metrics.OutboxDelivery(it.Kind, "retry")
+	}
 	next := db.Now() + int64(o.backoff(it.Attempts)/time.Second)
 	o.Log.Warn("outbox delivery failed", "id", it.ID, "kind", it.Kind, "attempt", it.Attempts, "final", final, "err", err.Error())
 	if err := o.Store.MarkOutboxRetry(wctx, it.ID, truncate(err.Error(), 500), next, final); err != nil {

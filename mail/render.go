@@ -71,6 +71,15 @@ var templates = map[string]func(lang, site string, d Data) content{
 				i18n.T(lang, "mail.balance_line", amount(lang, d.BalanceCents, d.Currency))},
 			ActionLabel: i18n.T(lang, "mail.topup_now"), ActionURL: d.URL}
 	},
+	// pending_admin tells the admins a Dedipass payment waits for their decision.
+	"pending_admin": func(lang, site string, d Data) content {
+		lines := []string{i18n.T(lang, "webhooks.mail_pending_body", d.Code, amount(lang, d.AmountCents, d.Currency))}
+		if d.Email != "" {
+			lines = append(lines, i18n.T(lang, "webhooks.mail_pending_customer", d.Email))
+		}
+		return content{Subject: i18n.T(lang, "webhooks.mail_pending_subject", site, d.Code),
+			Lines: lines, ActionLabel: i18n.T(lang, "webhooks.mail_pending_action"), ActionURL: d.URL}
+	},
 	"renewal_failed": func(lang, site string, d Data) content {
 		return content{Subject: i18n.T(lang, "mail.failed_subject", d.Product),
 			Lines: []string{i18n.T(lang, "mail.failed_body", d.Product, amount(lang, d.AmountCents, d.Currency)),

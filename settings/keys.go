@@ -46,6 +46,14 @@ const (
 	// absent or "0" = no logo. Part of the logo's URL, so browsers never keep an old one.
 	KeyLogoVersion = "site_logo_version"
 
+	// Notifications (admin: webhooks, SPEC §8): the outgoing webhook endpoints as a
+	// JSON array (see Webhook); their secrets are write-only in the UI, never logged.
+	KeyWebhooks = "webhooks"
+	// KeyWebhooksLastID: the largest endpoint id ever given (ids are never reused).
+	KeyWebhooksLastID = "webhooks_last_id"
+	// KeyNotifyEmail: where the admin mails go (a new pending payment); empty = every admin.
+	KeyNotifyEmail = "notify_email"
+
 	// Secrets of the portal itself, never part of Settings (read by their owners).
 	KeyCSRFSecret     = "csrf_key"         // handlers: signs CSRF tokens
 	KeySetupTokenHash = "setup_token_hash" // accounts: hash of the one-time setup token

@@ -7,6 +7,7 @@ package settings
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -23,6 +24,69 @@ type Settings struct {
 	Modules  Modules
 	Fund     Fund
 	Site     Site
+}
+
+// ParseNotify reads the notification settings (kept out of Settings: the pages and
+// the domain read them only where events are told). A corrupted endpoint list is
+// ErrCorrupted and reads as none.
+func ParseNotify(kv map[string]string) (Notify, error) {
+	n := Notify{Email: strings.TrimSpace(kv[KeyNotifyEmail])}
+	n.LastID, _ = strconv.ParseInt(kv[KeyWebhooksLastID], 10, 64)
+	if v := kv[KeyWebhooks]; v != "" {
+		if err := json.Unmarshal([]byte(v), &n.Webhooks); err != nil {
+			return Notify{}, fmt.Errorf("%s: %w", KeyWebhooks, ErrCorrupted)
+		}
+	}
+	return n, nil
+}
+
+// Notify is who hears about events: the webhook endpoints and the admin mail address.
+type Notify struct {
+	Webhooks []Webhook
+	// Email receives the admin mails (a new pending payment); empty = every admin.
+	Email string
+	// LastID is the largest endpoint id ever given: a new endpoint gets a larger one.
+	LastID int64
+}
+
+// Webhook is one outgoing webhook endpoint. ID names it for good (deliveries are
+// keyed by it); Secret signs the bodies and is never shown back.
+type Webhook struct {
+	ID      int64    `json:"id"`
+	URL     string   `json:"url"`
+	Events  []string `json:"events"`
+	Secret  string   `json:"secret"`
+	Created int64    `json:"created"`
+}
+
+// Wants reports whether the endpoint subscribed to the event.
+func (w Webhook) Wants(event string) bool {
+	for _, e := range w.Events {
+		if e == event {
+			return true
+		}
+	}
+	return false
+}
+
+// Webhook returns the endpoint with that id.
+func (n Notify) Webhook(id int64) (Webhook, bool) {
+	for _, w := range n.Webhooks {
+		if w.ID == id {
+			return w, true
+		}
+	}
+	return Webhook{}, false
+}
+
+// Values encodes the notification settings for saving.
+func (n Notify) Values() map[string]string {
+	hooks := n.Webhooks
+	if hooks == nil {
+		hooks = []Webhook{}
+	}
+	b, _ := json.Marshal(hooks)
+	return map[string]string{KeyWebhooks: string(b), KeyNotifyEmail: n.Email, KeyWebhooksLastID: strconv.FormatInt(n.LastID, 10)}
 }
 
 // Dedipass is the merchant's Dedipass configuration.

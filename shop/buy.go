@@ -8,6 +8,7 @@ import (
 	"recharge/db"
 	"recharge/invoice"
 	"recharge/mail"
+	"recharge/notify"
 	"recharge/settings"
 )
 
@@ -90,6 +91,12 @@ func (s *Shop) Buy(ctx context.Context, set settings.Fund, userID, productID int
 			Product: p.Name, AmountCents: inv.TotalCents, BalanceCents: entry.BalanceAfterCents, Currency: inv.Currency,
 			InvoiceNumber: invoice.Number(inv.Number), URL: s.Mail.URL("/client/invoices/" + strconv.FormatInt(inv.ID, 10))}); err != nil {
 			return err
+		}
+		if s.Notify != nil {
+			if err := s.Notify.PurchaseCreated(ctx, tx, buyer, notify.Purchase{InvoiceID: inv.ID, ServiceID: sv.ID,
+				ProductID: p.ID, Product: p.Name, AmountCents: inv.TotalCents, Currency: inv.Currency, Period: p.Period}); err != nil {
+				return err
+			}
 		}
 		out = Purchase{InvoiceID: inv.ID, ServiceID: sv.ID, ProductName: p.Name, PriceCents: p.PriceCents,
 			BalanceAfter: entry.BalanceAfterCents}

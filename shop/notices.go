@@ -34,6 +34,11 @@ func (s *Shop) expire(ctx context.Context, d db.DueService, now int64, set setti
 		if sv.NextDueAt != nil {
 			due = *sv.NextDueAt
 		}
+		if s.Notify != nil {
+			if err := s.Notify.ServiceExpired(ctx, tx, sv, u, set.Currency); err != nil {
+				return err
+			}
+		}
 		return s.notify(ctx, tx, u, "renewal_failed", fmt.Sprintf("renewal-failed-%d-%d", sv.ID, due), mail.Data{
 			Product: sv.Name, AmountCents: sv.PriceCents, BalanceCents: u.BalanceCents, Currency: set.Currency,
 			DueAt: due, URL: s.Mail.URL("/client/dedipass")})

@@ -14,6 +14,7 @@ import (
 
 	"recharge/db"
 	"recharge/mail"
+	"recharge/notify"
 )
 
 // Errors with a user-facing meaning; handlers map them to a status and a sentence.
@@ -56,6 +57,8 @@ type Shop struct {
 	Store *db.Store
 	// Mail queues the customer's mails (purchase, renewals); nothing without SMTP.
 	Mail *mail.Mailer
+	// Notify queues the purchase.created and service.expired webhooks (nil: none).
+	Notify *notify.Hooks
 }
 
 // New returns a Shop on store.
