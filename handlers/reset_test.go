@@ -225,3 +225,35 @@ func between(s, start, end string) string {
 	v, _, _ := strings.Cut(after, end)
 	return v
 }
+
+// The purchase mail carries the invoice as a PDF: the same document as the page's
+// download, with the invoice number.
+func TestPurchaseMailCarriesTheInvoicePDF(t *testing.T) {
+	sink := smtpsink.Start(t, smtpsink.Options{})
+	env := apptest.Start(t, apptest.Options{Mail: sink})
+	env.CreateUser("admin@example.com", "password123", true)
+	u := env.CreateUser("alice@example.com", "password123", false)
+	admin, alice := env.NewClient(), env.NewClient()
+	admin.Login("admin@example.com", "password123")
+	alice.Login("alice@example.com", "password123")
+	id := createProduct(t, admin, url.Values{"name": {"Hébergement web"}, "price": {"12.00"}, "active": {"1"}})
+	env.Credit(u.ID, 5000)
+	buy(t, alice, id)
+	var m smtpsink.Mail
+	for _, got := range sink.Wait(1, 10*time.Second) {
+		if strings.Contains(got.Subject, "Hébergement web") {
+			m = got
+		}
+	}
+	if len(m.Attachments) != 1 || m.Attachments[0].ContentType != "application/pdf" ||
+		!strings.HasPrefix(m.Attachments[0].Name, "facture-F-") || !strings.HasPrefix(string(m.Attachments[0].Data), "%PDF-") {
+		t.Fatalf("attachments of %q: %+v", m.Subject, m.Attachments)
+	}
+	number := strings.TrimSuffix(strings.TrimPrefix(m.Attachments[0].Name, "facture-"), ".pdf")
+	if text := pdfText(t, string(m.Attachments[0].Data)); !strings.Contains(text, number) || !strings.Contains(text, "Hébergement web") {
+		t.Fatalf("PDF text: %q", text)
+	}
+	if !strings.Contains(m.Text, number) {
+		t.Fatalf("mail text lacks the invoice number %s: %q", number, m.Text)
+	}
+}

@@ -83,6 +83,7 @@ func New(cfg Config, store *db.Store) (*fiber.App, *Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	mailer := mail.New(cfg.Mail, cfg.BaseURL)
+	mailer.Attach = invoice.MailAttachment(store)
 	s := &Server{
 		cfg:        cfg,
 		store:      store,

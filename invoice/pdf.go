@@ -1,6 +1,9 @@
 package invoice
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -10,6 +13,7 @@ import (
 
 	"recharge/db"
 	"recharge/i18n"
+	"recharge/mail"
 	"recharge/money"
 )
 
@@ -154,4 +158,24 @@ func WritePDF(w io.Writer, lang string, loc *time.Location, inv *db.Invoice, lin
 	pdf.SetTextColor(90, 90, 90)
 	pdf.MultiCell(width, 5, t(i18n.T(lang, "invoice.currency", inv.Currency)), "", "L", false)
 	return pdf.Output(w)
+}
+
+// MailAttachment is the mailer's Attach: the PDF of the invoice a mail names, in the
+// mail's language and the site's time zone. An invoice that no longer exists sends the
+// mail without it.
+func MailAttachment(store *db.Store) func(ctx context.Context, d mail.Data, lang string, b mail.Brand) (string, []byte, error) {
+	return func(ctx context.Context, d mail.Data, lang string, b mail.Brand) (string, []byte, error) {
+		inv, lines, err := store.InvoiceByID(ctx, d.InvoiceID)
+		if errors.Is(err, db.ErrNotFound) {
+			return "", nil, nil
+		}
+		if err != nil {
+			return "", nil, err
+		}
+		var buf bytes.Buffer
+		if err := WritePDF(&buf, lang, b.Location, inv, lines); err != nil {
+			return "", nil, err
+		}
+		return FileName(inv.Number), buf.Bytes(), nil
+	}
 }

@@ -6,6 +6,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -65,6 +66,10 @@ func (c Config) Enabled() bool { return c.Addr != "" }
 
 // Mailer composes, queues and sends mail.
 type Mailer struct {
+	// Attach, when set, gives the file a mail carries: the invoice's PDF for a mail
+	// naming an invoice (lang and brand as the mail's). Set once at start.
+	Attach func(ctx context.Context, d Data, lang string, b Brand) (name string, body []byte, err error)
+
 	cfg     Config
 	baseURL string
 	host    string // of the base URL: Message-IDs and the default sender
@@ -117,6 +122,7 @@ type Data struct {
 	Code          string `json:"code,omitempty"`
 	Product       string `json:"product,omitempty"`
 	InvoiceNumber string `json:"invoice,omitempty"`
+	InvoiceID     int64  `json:"invoice_id,omitempty"` // the invoice's PDF is attached (Mailer.Attach)
 	DueAt         int64  `json:"due_at,omitempty"`
 	Email         string `json:"email,omitempty"`
 
@@ -183,6 +189,9 @@ func (m *Mailer) Send(ctx context.Context, it *db.OutboxItem, b Brand) error {
 	msg.SetDate()
 	msg.SetBodyString(gomail.TypeTextPlain, r.Text)
 	msg.AddAlternativeString(gomail.TypeTextHTML, r.HTML)
+	if err := m.attach(ctx, msg, it, b); err != nil {
+		return err
+	}
 	c, err := m.client()
 	if err != nil {
 		return err
@@ -212,6 +221,26 @@ func Describe(it *db.OutboxItem) string {
 		return ""
 	}
 	return p.Template
+}
+
+// attach adds the file of a mail naming an invoice (its PDF, made now from the stored
+// invoice, so the outbox row stays small).
+func (m *Mailer) attach(ctx context.Context, msg *gomail.Msg, it *db.OutboxItem, b Brand) error {
+	if m.Attach == nil {
+		return nil
+	}
+	var p payload
+	if err := json.Unmarshal([]byte(it.Payload), &p); err != nil || p.Data.InvoiceID == 0 {
+		return nil
+	}
+	name, body, err := m.Attach(ctx, p.Data, p.Lang, b)
+	if err != nil {
+		return fmt.Errorf("attachment: %w", err)
+	}
+	if name == "" {
+		return nil
+	}
+	return msg.AttachReader(name, bytes.NewReader(body), gomail.WithFileContentType("application/pdf"))
 }
 
 // client opens the configured SMTP server.

@@ -89,7 +89,7 @@ func (s *Shop) Buy(ctx context.Context, set settings.Fund, userID, productID int
 		}
 		if err := s.notify(ctx, tx, buyer, "purchase", "purchase-"+strconv.FormatInt(inv.ID, 10), mail.Data{
 			Product: p.Name, AmountCents: inv.TotalCents, BalanceCents: entry.BalanceAfterCents, Currency: inv.Currency,
-			InvoiceNumber: invoice.Number(inv.Number), URL: s.Mail.URL("/client/invoices/" + strconv.FormatInt(inv.ID, 10))}); err != nil {
+			InvoiceNumber: invoice.Number(inv.Number), InvoiceID: inv.ID, URL: s.Mail.URL("/client/invoices/" + strconv.FormatInt(inv.ID, 10))}); err != nil {
 			return err
 		}
 		if s.Notify != nil {

@@ -144,7 +144,7 @@ func (s *Shop) renewTx(ctx context.Context, tx *db.Tx, sv *db.Service, from int6
 	}
 	if err := s.notify(ctx, tx, buyer, "renewal_done", "renewal-"+strconv.FormatInt(inv.ID, 10), mail.Data{
 		Product: sv.Name, AmountCents: inv.TotalCents, BalanceCents: entry.BalanceAfterCents, Currency: inv.Currency, DueAt: to,
-		InvoiceNumber: invoice.Number(inv.Number), URL: s.Mail.URL("/client/invoices/" + strconv.FormatInt(inv.ID, 10))}); err != nil {
+		InvoiceNumber: invoice.Number(inv.Number), InvoiceID: inv.ID, URL: s.Mail.URL("/client/invoices/" + strconv.FormatInt(inv.ID, 10))}); err != nil {
 		return nil, err
 	}
 	return &Renewal{InvoiceID: inv.ID, ServiceID: sv.ID, NextDueAt: to, BalanceAfter: entry.BalanceAfterCents}, nil

@@ -17,8 +17,13 @@ import (
 	"time"
 )
 
-// decode undoes a part's transfer encoding.
+// decode undoes a part's transfer encoding, as text with \n line ends.
 func decode(encoding string, r io.Reader) string {
+	return strings.ReplaceAll(string(decodeBytes(encoding, r)), "\r\n", "\n")
+}
+
+// decodeBytes undoes a part's transfer encoding (attachments: bytes as sent).
+func decodeBytes(encoding string, r io.Reader) []byte {
 	switch strings.ToLower(strings.TrimSpace(encoding)) {
 	case "quoted-printable":
 		r = quotedprintable.NewReader(r)
@@ -26,7 +31,7 @@ func decode(encoding string, r io.Reader) string {
 		r = base64.NewDecoder(base64.StdEncoding, &lineJoiner{r: r})
 	}
 	b, _ := io.ReadAll(r)
-	return strings.ReplaceAll(string(b), "\r\n", "\n")
+	return b
 }
 
 // lineJoiner drops the line breaks of a base64 body.

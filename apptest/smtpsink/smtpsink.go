@@ -32,7 +32,15 @@ type Mail struct {
 	Subject   string
 	Text      string // the text/plain part
 	HTML      string // the text/html part
-	Raw       []byte
+	// Attachments are the parts sent as attachments, decoded.
+	Attachments []Attachment
+	Raw         []byte
+}
+
+// Attachment is one attached file.
+type Attachment struct {
+	Name, ContentType string
+	Data              []byte
 }
 
 // Sink is the server.
@@ -251,11 +259,11 @@ func parse(raw []byte) Mail {
 	if subj, err := dec.DecodeHeader(msg.Header.Get("Subject")); err == nil {
 		m.Subject = subj
 	}
-	walk(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body, &m)
+	walk(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), "", msg.Body, &m)
 	return m
 }
 
-func walk(ctype, encoding string, body io.Reader, m *Mail) {
+func walk(ctype, encoding, disposition string, body io.Reader, m *Mail) {
 	mt, params, err := mime.ParseMediaType(ctype)
 	if err != nil {
 		return
@@ -267,8 +275,12 @@ func walk(ctype, encoding string, body io.Reader, m *Mail) {
 			if err != nil {
 				return
 			}
-			walk(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p, m)
+			walk(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p.Header.Get("Content-Disposition"), p, m)
 		}
+	}
+	if d, dp, err := mime.ParseMediaType(disposition); err == nil && d == "attachment" {
+		m.Attachments = append(m.Attachments, Attachment{Name: dp["filename"], ContentType: mt, Data: decodeBytes(encoding, body)})
+		return
 	}
 	text := decode(encoding, body)
 	switch mt {
