@@ -400,7 +400,7 @@ func (d *Dedipass) Redeem(ctx context.Context, cfg settings.Dedipass, user *db.U
 		p.Status, p.Reason = db.StatusError, "credit overflow: "+err.Error()
 	}
 	holdIfSuspended(&p, user)
-	settled, err := d.settle(ctx, &p)
+	settled, err := d.settle(ctx, cfg, &p)
 	if err != nil {
 		return res, err
 	}
@@ -455,8 +455,8 @@ func (d *Dedipass) finish(ctx context.Context, user *db.User, attempt int64, res
 // settle is where the form and the callback meet: a code Dedipass judged, its payment
 // row filled and its status set (accept), is recorded and credits its wallet at most
 // once (SPEC §5.5).
-func (d *Dedipass) settle(ctx context.Context, p *db.Payment) (db.Settlement, error) {
-	p.OnCredit, p.OnPending = d.onCredit(), d.onPending()
+func (d *Dedipass) settle(ctx context.Context, cfg settings.Dedipass, p *db.Payment) (db.Settlement, error) {
+	p.OnCredit, p.OnPending = d.onCredit(cfg), d.onPending(cfg)
 	settled, err := d.Store.SettlePayment(ctx, p)
 	if err == nil && settled == db.Credited {
 		metrics.Credited(p.CreditCents)
@@ -469,9 +469,10 @@ func (d *Dedipass) settle(ctx context.Context, p *db.Payment) (db.Settlement, er
 // customer's receipt mail (once per payment: its Message-ID names the payment) and the
 // payment.credited webhooks (once per payment and endpoint). With neither SMTP nor
 // notifications there is nothing to queue and the settlement keeps its fastest path.
-func (d *Dedipass) onCredit() func(ctx context.Context, tx *db.Tx, p *db.Payment, balanceAfter int64) error {
+func (d *Dedipass) onCredit(cfg settings.Dedipass) func(ctx context.Context, tx *db.Tx, p *db.Payment, balanceAfter int64) error {
 	mailOn := d.Mail.Enabled()
-	if !mailOn && d.Notify == nil {
+	hooks := d.Notify != nil && cfg.Announced
+	if !mailOn && !hooks {
 		return nil
 	}
 	return func(ctx context.Context, tx *db.Tx, p *db.Payment, balanceAfter int64) error {
@@ -487,7 +488,7 @@ func (d *Dedipass) onCredit() func(ctx context.Context, tx *db.Tx, p *db.Payment
 				return err
 			}
 		}
-		if d.Notify != nil {
+		if hooks {
 			return d.Notify.PaymentCredited(ctx, tx, p, u, balanceAfter)
 		}
 		return nil
@@ -496,8 +497,8 @@ func (d *Dedipass) onCredit() func(ctx context.Context, tx *db.Tx, p *db.Payment
 
 // onPending is the OnPending of a payment that waits for the admin: the
 // payment.pending webhooks and the admin mail, in the transaction that records it.
-func (d *Dedipass) onPending() func(ctx context.Context, tx *db.Tx, p *db.Payment) error {
-	if d.Notify == nil {
+func (d *Dedipass) onPending(cfg settings.Dedipass) func(ctx context.Context, tx *db.Tx, p *db.Payment) error {
+	if d.Notify == nil || (!cfg.Announced && !d.Mail.Enabled()) {
 		return nil
 	}
 	return d.Notify.PaymentPending
@@ -575,7 +576,7 @@ func (d *Dedipass) Callback(ctx context.Context, cfg settings.Dedipass, form url
 		if !cb.Success {
 			p.Status = db.StatusRefused
 		}
-		p.OnPending = d.onPending()
+		p.OnPending = d.onPending(cfg)
 		settled, err := d.Store.SettlePayment(ctx, &p)
 		if err != nil {
 			return CallbackResult{}, err
@@ -596,7 +597,7 @@ func (d *Dedipass) Callback(ctx context.Context, cfg settings.Dedipass, form url
 		return CallbackResult{Outcome: CallbackInvalid, Detail: "virtual_currency too large"}, nil
 	}
 	holdIfSuspended(&p, user)
-	settled, err := d.settle(ctx, &p)
+	settled, err := d.settle(ctx, cfg, &p)
 	if err != nil {
 		return CallbackResult{}, err
 	}
@@ -684,7 +685,7 @@ func (d *Dedipass) AssignPending(ctx context.Context, actor db.Actor, cfg settin
 			return ErrNoCredit
 		}
 		p.Reason = "assigned by an admin"
-		p.OnCredit = d.onCredit()
+		p.OnCredit = d.onCredit(cfg)
 		ok, err := tx.ResolvePending(ctx, p)
 		if err != nil {
 			return err

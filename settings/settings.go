@@ -100,6 +100,10 @@ type Dedipass struct {
 	MaxCreditCents money.Cents
 	// Widget: the payment page embeds Dedipass's widget (never in sandbox mode).
 	Widget bool
+	// Announced: some webhook endpoint is configured, so a credit or a pending payment
+	// is told (ParseNotify has the endpoints); without one the settlement has nothing
+	// to queue and keeps its fastest path.
+	Announced bool
 }
 
 // Modules says what is on (SPEC §4). Dedipass counts as on only if Fund is on too.
@@ -188,7 +192,9 @@ func Parse(kv map[string]string) (Settings, error) {
 	if err != nil || maxCredit < 1 {
 		maxCredit = int64(DefaultMaxCredit)
 	}
+	hooks := strings.TrimSpace(kv[KeyWebhooks])
 	s.Dedipass = Dedipass{
+		Announced:       hooks != "" && hooks != "[]" && hooks != "null",
 		PublicKey:       kv[KeyDedipassPublic],
 		PrivateKey:      kv[KeyDedipassPrivate],
 		UnitCents:       money.Cents(unit),
