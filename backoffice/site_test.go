@@ -47,7 +47,7 @@ func TestCheckSiteName(t *testing.T) {
 	if n, err := CheckSiteName(" Hébergeur du Sud "); err != nil || n != "Hébergeur du Sud" {
 		t.Fatalf("name: %q %v", n, err)
 	}
-	for _, bad := range []string{"a\nb", "x\u202ey", string(make([]rune, 61, 61))} {
+	for _, bad := range []string{"a\nb", "x\u202ey", string(make([]rune, 61))} {
 		if _, err := CheckSiteName(bad); !errors.Is(err, ErrSiteNameInvalid) {
 			t.Errorf("%q accepted", bad)
 		}
