@@ -775,7 +775,7 @@ func TestDashboard(t *testing.T) {
 	e.pay(t, db.Payment{Code: "D3", Status: db.StatusRefused, UserID: &uid})
 	r := e.A.Get("/admin")
 	for _, want := range []string{`id="stat-today-payout" data-cents="460"`, `id="stat-month-payout" data-cents="460"`, `id="stat-customers">1<`,
-		`<svg class="chart"`, `class="bar"`, "Revenus (reversement)", "Jour (UTC)", `data-code="D3"`} {
+		`<svg class="chart"`, `class="bar"`, "Revenus (reversement)", "Jour (Europe/Paris)", `data-code="D3"`} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("dashboard lacks %s", want)
 		}
@@ -788,7 +788,7 @@ func TestDashboard(t *testing.T) {
 		t.Fatalf("switch to English: %d", r.Status)
 	}
 	r = e.A.Get("/admin")
-	for _, want := range []string{"Revenue (payout)", "Day (UTC)", "Wallet credits", "€4.60"} {
+	for _, want := range []string{"Revenue (payout)", "Day (Europe/Paris)", "Wallet credits", "€4.60"} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("English dashboard lacks %s", want)
 		}

@@ -209,8 +209,12 @@ func TestVATAndBillingOnInvoices(t *testing.T) {
 	if strings.Contains(page.Body, "293 B") {
 		t.Error("the mention is printed although the rate is 20 %")
 	}
+	// Its dates name the site's zone (the default), not "UTC".
+	if !strings.Contains(page.Body, "(Europe/Paris)") || strings.Contains(page.Body, "(UTC)") {
+		t.Error("the invoice page does not name the site's time zone")
+	}
 	text20 := pdfText(t, aliceC.Get("/client/invoices/"+m[1]+".pdf").Body)
-	for _, want := range []string{"Facture F-000001", "Éloïse Dupré SARL", "3 rue de l'Été", "Hébergement été", "Total HT", "10,00 €", "TVA (20 %)", "2,00 €", "Total TTC", "12,00 €"} {
+	for _, want := range []string{"Facture F-000001", "Éloïse Dupré SARL", "3 rue de l'Été", "Hébergement été", "Total HT", "10,00 €", "TVA (20 %)", "2,00 €", "Total TTC", "12,00 €", "(Europe/Paris)"} {
 		if !strings.Contains(text20, want) {
 			t.Errorf("PDF text lacks %q:\n%s", want, text20)
 		}

@@ -176,6 +176,8 @@ func (s *Server) templateFuncs() map[string]any {
 		// date and day show an instant in the site's zone: {{date $.Locale .At}}.
 		"date": dateTime,
 		"day":  dayOf,
+		// zone names the site's zone where a page says in which zone its times are.
+		"zone": func(l Locale) string { return l.location().String() },
 		// initial is the letter of the header's mark when there is no logo.
 		"initial": func(name string) string {
 			for _, r := range name {

@@ -17,6 +17,14 @@ import (
 	"recharge/money"
 )
 
+// zoneName names the zone the invoice's dates are written in (UTC when none).
+func zoneName(loc *time.Location) string {
+	if loc == nil {
+		return "UTC"
+	}
+	return loc.String()
+}
+
 // Day writes a date the way the invoice pages do, in the site's time zone loc:
 // 31/01/2026, or 2026-01-31 in English.
 func Day(lang string, loc *time.Location, unix int64) string {
@@ -71,7 +79,7 @@ func WritePDF(w io.Writer, lang string, loc *time.Location, inv *db.Invoice, lin
 	pdf.CellFormat(width, 9, t(title), "", 1, "L", false, 0, "")
 	pdf.SetFont("Helvetica", "", 10)
 	pdf.SetTextColor(90, 90, 90)
-	pdf.CellFormat(width, 6, t(i18n.T(lang, "invoice.issued_on", Day(lang, loc, inv.CreatedAt))), "", 1, "L", false, 0, "")
+	pdf.CellFormat(width, 6, t(i18n.T(lang, "invoice.issued_on", Day(lang, loc, inv.CreatedAt), zoneName(loc))), "", 1, "L", false, 0, "")
 	pdf.SetTextColor(0, 0, 0)
 	pdf.Ln(6)
 
@@ -154,7 +162,7 @@ func WritePDF(w io.Writer, lang string, loc *time.Location, inv *db.Invoice, lin
 	if tot.Rate == 0 && inv.VATMention != "" {
 		pdf.MultiCell(width, 5, t(inv.VATMention), "", "L", false)
 	}
-	pdf.MultiCell(width, 5, t(i18n.T(lang, "invoice.paid_by_wallet", Day(lang, loc, inv.CreatedAt))), "", "L", false)
+	pdf.MultiCell(width, 5, t(i18n.T(lang, "invoice.paid_by_wallet", Day(lang, loc, inv.CreatedAt), zoneName(loc))), "", "L", false)
 	pdf.SetTextColor(90, 90, 90)
 	pdf.MultiCell(width, 5, t(i18n.T(lang, "invoice.currency", inv.Currency)), "", "L", false)
 	return pdf.Output(w)

@@ -251,6 +251,12 @@ func Parse(kv map[string]string) (Settings, error) {
 	}
 	s.Site.Location = Location(s.Site.Timezone)
 	s.Site.LogoVersion, _ = strconv.ParseInt(kv[KeyLogoVersion], 10, 64)
+	// The seller on invoices is the site's name until the host names a seller: unset
+	// or still the default ("Recharge", which a save of the fund form stores), it
+	// follows the brand, so no invoice says "Recharge" under another host's logo.
+	if s.Fund.ShopName == DefaultShopName {
+		s.Fund.ShopName = s.Site.Name
+	}
 	return s, errors.Join(errs...)
 }
 

@@ -90,3 +90,24 @@ func TestSiteDefaultsAndLinks(t *testing.T) {
 		t.Fatal("zero Site has no zone")
 	}
 }
+
+// The invoices' seller follows the site's name until the host names a seller.
+func TestSellerFollowsSiteName(t *testing.T) {
+	for _, c := range []struct {
+		kv   map[string]string
+		want string
+	}{
+		{map[string]string{}, "Recharge"},
+		{map[string]string{KeySiteName: "Hébergeur Éclair"}, "Hébergeur Éclair"},
+		{map[string]string{KeySiteName: "Hébergeur Éclair", KeyShopName: "Recharge"}, "Hébergeur Éclair"},
+		{map[string]string{KeySiteName: "Hébergeur Éclair", KeyShopName: "Éclair SAS"}, "Éclair SAS"},
+	} {
+		s, err := Parse(c.kv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Fund.Seller(); got != c.want {
+			t.Errorf("%v: seller %q, want %q", c.kv, got, c.want)
+		}
+	}
+}
