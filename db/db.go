@@ -53,6 +53,9 @@ type Store struct {
 	path    string
 	dialect dialect
 
+	// cache keeps the settings between writes (PostgreSQL; nil on SQLite): settings_cache.go.
+	cache *settingsCache
+
 	settleOnce sync.Once
 	settleCh   chan *settleReq
 	closing    chan struct{}
@@ -63,6 +66,9 @@ type Store struct {
 type Tx struct {
 	conn
 	tx *sqlx.Tx
+	// settingsChanged: the settings table changed; the store drops its copy once the
+	// transaction commits.
+	settingsChanged bool
 }
 
 // conn is where the queries run: the pools for a Store, the transaction for a Tx.
@@ -135,7 +141,11 @@ func openPostgres(dsn string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open database: %w", classify(err))
 	}
-	return newStore(redactDSN(dsn), postgresDialect, pool, pool)
+	s, err := newStore(redactDSN(dsn), postgresDialect, pool, pool)
+	if err == nil {
+		s.listenSettings(dsn)
+	}
+	return s, err
 }
 
 // newStore applies the schema and prepares the statements. Writer statements are
@@ -182,7 +192,10 @@ func (s *Store) Engine() string { return s.dialect.name }
 
 // Close stops the settlement engine and closes both pools.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() { close(s.closing) })
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		s.stopListening()
+	})
 	s.rst.close()
 	s.wst.close()
 	if s.r == s.w {
@@ -225,7 +238,13 @@ func (s *Store) tx(ctx context.Context, fn func(tx *Tx) error) error {
 		_ = sqltx.Rollback()
 		return classify(err)
 	}
-	return classify(sqltx.Commit())
+	if err := sqltx.Commit(); err != nil {
+		return classify(err)
+	}
+	if tx.settingsChanged {
+		s.cache.invalidate()
+	}
+	return nil
 }
 
 // atomic runs fn in the current transaction, or in a new one on the Store.

@@ -5,7 +5,20 @@ import "context"
 const sqlSettings = `SELECT key, value FROM settings`
 
 // Settings reads every setting as stored (keys and their meaning: package settings).
+// Outside a transaction a PostgreSQL store answers from its copy when it has one.
 func (c *conn) Settings(ctx context.Context) (map[string]string, error) {
+	cache := c.store.cache
+	if c.tx != nil {
+		cache = nil // a transaction reads its own writes
+	}
+	var gen uint64
+	if cache != nil {
+		var kv map[string]string
+		var ok bool
+		if kv, gen, ok = cache.get(); ok {
+			return kv, nil
+		}
+	}
 	rows := []struct {
 		Key   string `db:"key"`
 		Value string `db:"value"`
@@ -16,6 +29,9 @@ func (c *conn) Settings(ctx context.Context) (map[string]string, error) {
 	m := make(map[string]string, len(rows))
 	for _, r := range rows {
 		m[r.Key] = r.Value
+	}
+	if cache != nil {
+		cache.put(m, gen)
 	}
 	return m, nil
 }
@@ -38,14 +54,16 @@ func (c *conn) SetSettings(ctx context.Context, kv map[string]string) error {
 				return err
 			}
 		}
-		return nil
+		return tx.settingsWritten(ctx)
 	})
 }
 
 // DeleteSetting removes a key.
 func (c *conn) DeleteSetting(ctx context.Context, key string) error {
-	_, err := c.exec(ctx, `DELETE FROM settings WHERE key = ?`, key)
-	return err
+	if _, err := c.exec(ctx, `DELETE FROM settings WHERE key = ?`, key); err != nil {
+		return err
+	}
+	return c.settingsWritten(ctx)
 }
 
 // LockSetting takes the write lock of one setting's row (created empty if missing)
@@ -53,7 +71,9 @@ func (c *conn) DeleteSetting(ctx context.Context, key string) error {
 // the same waits, then reads this one's result; SQLite's write transaction already
 // excludes it.
 func (c *conn) LockSetting(ctx context.Context, key string) error {
-	_, err := c.exec(ctx, `INSERT INTO settings (key, value) VALUES (?, '')
-		ON CONFLICT (key) DO UPDATE SET value = settings.value`, key)
-	return err
+	if _, err := c.exec(ctx, `INSERT INTO settings (key, value) VALUES (?, '')
+		ON CONFLICT (key) DO UPDATE SET value = settings.value`, key); err != nil {
+		return err
+	}
+	return c.settingsWritten(ctx) // the row may be new
 }

@@ -112,6 +112,12 @@ func StripKeys(body []byte, secrets ...string) (clean []byte, ok bool) {
 	if dec.More() { // trailing data after the document
 		return nil, false
 	}
+	return encodeStripped(v, secrets)
+}
+
+// encodeStripped removes the secrets from a decoded JSON value (strip) and encodes it
+// the way raw answers are kept: no HTML escaping, no trailing newline.
+func encodeStripped(v any, secrets []string) ([]byte, bool) {
 	v = strip(v, secrets)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -149,7 +149,6 @@ func RawForm(form url.Values, secrets ...string) []byte {
 		}
 		obj[k] = list
 	}
-	data, _ := json.Marshal(obj)
-	clean, _ := StripKeys(data, secrets...)
+	clean, _ := encodeStripped(obj, secrets) // one encoding, no decode-again round trip
 	return clean
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // time zones work on a machine without zoneinfo
 
@@ -324,15 +325,28 @@ func (s Site) Values() map[string]string {
 }
 
 // Location loads an IANA time zone; DefaultTimezone, then UTC, when it is unknown.
+// Zones are loaded once and kept (time.LoadLocation parses the zone database each
+// time, and settings are parsed on every request).
 func Location(name string) *time.Location {
-	if loc, err := time.LoadLocation(name); err == nil && name != "" {
-		return loc
+	if loc, ok := locations.Load(name); ok {
+		return loc.(*time.Location)
 	}
-	if loc, err := time.LoadLocation(DefaultTimezone); err == nil {
-		return loc
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "" {
+		if name == DefaultTimezone {
+			loc = time.UTC
+		} else {
+			loc = Location(DefaultTimezone)
+		}
 	}
-	return time.UTC
+	if len(name) <= 64 { // only names that look like zones are kept
+		locations.Store(name, loc)
+	}
+	return loc
 }
+
+// locations caches the loaded zones by name.
+var locations sync.Map
 
 // Loc is the zone dates are shown in (the default one for a zero Site).
 func (s Site) Loc() *time.Location {
