@@ -57,9 +57,12 @@ type Store struct {
 	cache *settingsCache
 
 	settleOnce sync.Once
-	settleCh   chan *settleReq
-	closing    chan struct{}
-	closeOnce  sync.Once
+	// PostgreSQL's batches of new codes (settle_postgres.go).
+	pgBatchOnce sync.Once
+	pgBatchCh   chan *batchReq
+	settleCh    chan *settleReq
+	closing     chan struct{}
+	closeOnce   sync.Once
 }
 
 // Tx is one write transaction, with every query method of the store.

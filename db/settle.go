@@ -181,53 +181,23 @@ func (s *Store) settleAlone(ctx context.Context, p *Payment) (Settlement, error)
 	return out, nil
 }
 
-// sqlSettleNewPostgres settles a code seen for the first time in one statement (one
-// round trip, atomic as any statement): the payment row, and when it credits, the
-// balance move and its ledger entry. A code that already has a row inserts nothing
-// and changes nothing (the UPDATE and the entry depend on the insert): no row comes
-// back and the code goes the transaction's way (settleOne). The payment's foreign key
-// makes the customer exist, so a credit (≥ 0) always moves the balance.
-const sqlSettleNewPostgres = `WITH p AS (
-		INSERT INTO payments (code, code_key, user_id, custom, status, source, rate, solution,
-			country, identifier, payout_cents, virtual_currency, credit_cents, test, sandbox, reason, raw, created_at, updated_at, credited_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19)
-		ON CONFLICT (code_key) DO NOTHING RETURNING id),
-	m AS (UPDATE users SET balance_cents = balance_cents + $13
-		WHERE id = $3 AND $13::bigint > 0 AND EXISTS (SELECT 1 FROM p) RETURNING balance_cents),
-	l AS (INSERT INTO ledger_entries (user_id, amount_cents, balance_after_cents, kind, reference, note, actor_id, created_at)
-		SELECT $3::bigint, $13::bigint, m.balance_cents, 'dedipass', 'dedipass:' || $1::text, $7::text, NULL, $18::bigint FROM m
-		RETURNING id)
-	SELECT p.id, l.id AS ledger_id FROM p LEFT JOIN l ON true`
-
-// settleNew is the one-statement settlement of a new code (PostgreSQL; done is false
-// on SQLite and for a code that already has a row).
+// settleNew settles a code seen for the first time with the batch statement of
+// settle_postgres.go (PostgreSQL; done is false on SQLite, for a payment with hooks to
+// run in its transaction, and for a code that already has a row).
 func (s *Store) settleNew(ctx context.Context, p *Payment) (out Settlement, done bool, err error) {
-	if s.wst.settleNew == nil || p.OnCredit != nil || p.OnPending != nil || (p.Status == StatusCredited && p.UserID == nil) {
+	if s.wst.settleBatch == nil || p.OnCredit != nil || p.OnPending != nil || (p.Status == StatusCredited && p.UserID == nil) {
 		return Recorded, false, nil
 	}
 	q := *p
 	now := q.stamp()
 	q.CreatedAt = now
-	var row struct {
-		ID       int64  `db:"id"`
-		LedgerID *int64 `db:"ledger_id"`
+	written, err := s.settleBatched(ctx, &q)
+	if err != nil || !written {
+		return Recorded, written, err
 	}
-	err = s.wst.settleNew.QueryRowxContext(ctx, q.Code, q.CodeKey, q.UserID, q.Custom, q.Status, q.Source, q.Rate, q.Solution,
-		q.Country, q.Identifier, q.PayoutCents, q.VirtualCurrency, q.CreditCents, q.Test, q.Sandbox, q.Reason, q.Raw,
-		now, q.CreditedAt).StructScan(&row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Recorded, false, nil
-	}
-	if err != nil {
-		return Recorded, false, classify(err)
-	}
-	q.ID = row.ID
 	*p = q
 	if q.Status != StatusCredited {
 		return Recorded, true, nil
-	}
-	if q.CreditCents > 0 && row.LedgerID == nil {
-		return Credited, true, fmt.Errorf("settle: payment %d credited without its ledger entry", q.ID) // cannot happen: see the statement
 	}
 	return Credited, true, nil
 }

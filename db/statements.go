@@ -30,7 +30,7 @@ type statements struct {
 	ledgerMove    *sqlx.Stmt
 	ledgerInsert  *sqlx.Stmt
 	ledgerApply   *sqlx.Stmt // PostgreSQL only (nil on SQLite): move and entry at once
-	settleNew     *sqlx.Stmt // PostgreSQL only: a new code's whole settlement, one statement
+	settleBatch   *sqlx.Stmt // PostgreSQL only: new codes' settlements, many in one statement
 }
 
 // list pairs each field with its SQL; write statements are left out of a read set.
@@ -60,7 +60,7 @@ func (st *statements) list(write, postgres bool) []struct {
 			item{&st.ledgerInsert, sqlLedgerInsert},
 		)
 		if postgres {
-			out = append(out, item{&st.ledgerApply, sqlLedgerApply}, item{&st.settleNew, sqlSettleNewPostgres})
+			out = append(out, item{&st.ledgerApply, sqlLedgerApply}, item{&st.settleBatch, sqlSettleBatchPostgres})
 		}
 	}
 	return out

@@ -1,0 +1,118 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+)
+
+// On PostgreSQL concurrent new codes are settled many per statement: every one is
+// credited once, each wallet's balance is the sum of its ledger, and each entry's
+// balance_after follows the previous one of its wallet by exactly its amount; the same
+// code reported 20 times at once credits once.
+func TestPostgresBatchesSettleEveryCodeOnce(t *testing.T) {
+	if TestEngine() != "postgres" {
+		t.Skip("batches are PostgreSQL's")
+	}
+	ctx := context.Background()
+	dsn, drop, err := TestDSN(t.TempDir(), "batch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer drop()
+	s, err := Open(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var users []int64
+	for i := 0; i < 5; i++ {
+		u := &User{Email: fmt.Sprintf("b%d@example.com", i), PasswordHash: "x", Role: "client", Custom: fmt.Sprintf("cb%d", i)}
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		users = append(users, u.ID)
+	}
+	batchStats.Lock()
+	before := batchStats.written
+	batchStats.Unlock()
+
+	const n = 200
+	outs := make([]Settlement, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			uid := users[i%len(users)]
+			code := fmt.Sprintf("BATCH%04d", i)
+			p := &Payment{Code: code, CodeKey: code, UserID: &uid, Status: StatusCredited, Source: "callback", CreditCents: int64(100 + i)}
+			outs[i], errs[i] = s.SettlePayment(ctx, p)
+			if errs[i] == nil && p.ID == 0 {
+				errs[i] = fmt.Errorf("no payment id")
+			}
+		}(i)
+	}
+	// The same code from 20 reports at once.
+	dupOuts := make([]Settlement, 20)
+	for i := range dupOuts {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			uid := users[0]
+			p := &Payment{Code: "DUPCODE", CodeKey: "DUPCODE", UserID: &uid, Status: StatusCredited, Source: "callback", CreditCents: 500}
+			var err error
+			if dupOuts[i], err = s.SettlePayment(ctx, p); err != nil {
+				t.Error(err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	for i := range outs {
+		if errs[i] != nil || outs[i] != Credited {
+			t.Fatalf("code %d: %v %v", i, outs[i], errs[i])
+		}
+	}
+	credited := 0
+	for _, o := range dupOuts {
+		switch o {
+		case Credited:
+			credited++
+		case AlreadyCredited:
+		default:
+			t.Fatalf("duplicate report: %v", o)
+		}
+	}
+	if credited != 1 {
+		t.Fatalf("the same code credited %d times", credited)
+	}
+	batchStats.Lock()
+	written, largest := batchStats.written-before, batchStats.largest
+	batchStats.Unlock()
+	if written == 0 || largest < 2 {
+		t.Fatalf("the batch statement was not used: %d written, largest batch %d", written, largest)
+	}
+	for _, uid := range users {
+		var rows []struct {
+			Amount int64 `db:"amount_cents"`
+			After  int64 `db:"balance_after_cents"`
+		}
+		if err := s.sel(ctx, &rows, `SELECT amount_cents, balance_after_cents FROM ledger_entries WHERE user_id = ? ORDER BY id`, uid); err != nil {
+			t.Fatal(err)
+		}
+		var run int64
+		for i, r := range rows {
+			run += r.Amount
+			if r.After != run {
+				t.Fatalf("user %d entry %d: balance_after %d, running sum %d", uid, i, r.After, run)
+			}
+		}
+		u, _ := s.UserByID(ctx, uid)
+		if u.BalanceCents != run {
+			t.Fatalf("user %d: balance %d, ledger %d", uid, u.BalanceCents, run)
+		}
+	}
+	t.Logf("%d settlements written by batches, largest %d", written, largest)
+}
