@@ -458,11 +458,18 @@ func (d *Dedipass) finish(ctx context.Context, user *db.User, attempt int64, res
 func (d *Dedipass) settle(ctx context.Context, cfg settings.Dedipass, p *db.Payment) (db.Settlement, error) {
 	p.OnCredit, p.OnPending = d.onCredit(cfg), d.onPending(cfg)
 	settled, err := d.Store.SettlePayment(ctx, p)
-	if err == nil && settled == db.Credited {
+	if err == nil {
+		d.settled(p, settled)
+	}
+	return settled, err
+}
+
+// settled counts and logs a credit.
+func (d *Dedipass) settled(p *db.Payment, settled db.Settlement) {
+	if settled == db.Credited {
 		metrics.Credited(p.CreditCents)
 		d.Log.Info("dedipass code credited", "user_id", *p.UserID, "payment_id", p.ID, "credit_cents", p.CreditCents, "source", p.Source)
 	}
-	return settled, err
 }
 
 // onCredit is the OnCredit of a payment, run in the transaction of the credit: the
@@ -567,6 +574,23 @@ func (d *Dedipass) Callback(ctx context.Context, cfg settings.Dedipass, form url
 		VirtualCurrency: cb.VirtualCurrency.String(), Test: cb.Test, Raw: string(dedipass.RawForm(form, cfg.PrivateKey, cfg.PublicKey)),
 	}
 	p.Country, p.Solution = d.place(cfg, cb.Rate)
+	if cb.Success && cb.Custom != "" && d.onCredit(cfg) == nil && d.onPending(cfg) == nil {
+		// The usual callback, a new code of an active customer: the customer is found
+		// inside the settlement statement (PostgreSQL). Anything else — SQLite, an
+		// unknown or suspended customer, a code seen before — takes the way below.
+		q := p
+		if err := accept(cfg, &q, cb.VirtualCurrency); err != nil {
+			return CallbackResult{Outcome: CallbackInvalid, Detail: "virtual_currency too large"}, nil
+		}
+		settled, done, err := d.Store.SettleByCustom(ctx, &q)
+		if err != nil {
+			return CallbackResult{}, err
+		}
+		if done {
+			d.settled(&q, settled)
+			return callbackResult(settled, q.Status), nil
+		}
+	}
 	user, err := d.Store.UserByCustom(ctx, cb.Custom)
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return CallbackResult{}, err
@@ -601,15 +625,20 @@ func (d *Dedipass) Callback(ctx context.Context, cfg settings.Dedipass, form url
 	if err != nil {
 		return CallbackResult{}, err
 	}
+	return callbackResult(settled, p.Status), nil
+}
+
+// callbackResult is what Dedipass is told about a settled callback.
+func callbackResult(settled db.Settlement, status string) CallbackResult {
 	switch settled {
 	case db.Credited:
-		return CallbackResult{Outcome: CallbackCredited}, nil
+		return CallbackResult{Outcome: CallbackCredited}
 	case db.AlreadyCredited:
-		return CallbackResult{Outcome: CallbackAlreadyCredited}, nil
+		return CallbackResult{Outcome: CallbackAlreadyCredited}
 	case db.CreditedToOther:
-		return CallbackResult{Outcome: CallbackCreditedToOther}, nil
+		return CallbackResult{Outcome: CallbackCreditedToOther}
 	}
-	return CallbackResult{Outcome: CallbackRecorded, Detail: p.Status}, nil
+	return CallbackResult{Outcome: CallbackRecorded, Detail: status}
 }
 
 // callbackWord names a callback's outcome in the metrics.

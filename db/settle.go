@@ -191,7 +191,7 @@ func (s *Store) settleNew(ctx context.Context, p *Payment) (out Settlement, done
 	q := *p
 	now := q.stamp()
 	q.CreatedAt = now
-	written, err := s.settleBatched(ctx, &q)
+	written, err := s.settleBatched(ctx, &q, false)
 	if err != nil || !written {
 		return Recorded, written, err
 	}

@@ -19,7 +19,9 @@ import (
 // transaction's way (settleOne), as does the whole batch if its statement fails
 // (nothing of it was committed).
 
-// sqlSettleBatchPostgres: the payments of the batch are inserted (a code that exists
+// sqlSettleBatchPostgres: a payment to resolve names its customer by custom only and is
+// written only when that is an active (not suspended) account; the payments of the
+// batch are inserted (a code that exists
 // is skipped by ON CONFLICT DO NOTHING, waiting first for an instance inserting it at
 // the same moment); each wallet moves once by the sum of its new credits, its rows
 // locked in id order (two batches never wait on each other in a cycle); each credit
@@ -28,14 +30,16 @@ import (
 const sqlSettleBatchPostgres = `WITH input AS (
 		SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
 			$9::text[], $10::text[], $11::bigint[], $12::text[], $13::bigint[], $14::boolean[], $15::boolean[], $16::text[],
-			$17::text[], $18::bigint[], $19::bigint[], $20::int[])
+			$17::text[], $18::bigint[], $19::bigint[], $20::int[], $21::boolean[])
 		AS t(code, code_key, user_id, custom, status, source, rate, solution, country, identifier, payout_cents,
-			virtual_currency, credit_cents, test, sandbox, reason, raw, created_at, credited_at, ord)),
+			virtual_currency, credit_cents, test, sandbox, reason, raw, created_at, credited_at, ord, resolve)),
+	r AS (SELECT i.*, CASE WHEN i.resolve THEN u.id ELSE i.user_id END AS uid
+		FROM input i LEFT JOIN users u ON i.resolve AND u.custom = i.custom AND u.suspended_at IS NULL),
 	p AS (INSERT INTO payments (code, code_key, user_id, custom, status, source, rate, solution, country, identifier,
 			payout_cents, virtual_currency, credit_cents, test, sandbox, reason, raw, created_at, updated_at, credited_at)
-		SELECT code, code_key, user_id, custom, status, source, rate, solution, country, identifier, payout_cents,
+		SELECT code, code_key, uid, custom, status, source, rate, solution, country, identifier, payout_cents,
 			virtual_currency, credit_cents, test, sandbox, reason, raw, created_at, created_at, credited_at
-		FROM input ORDER BY ord
+		FROM r WHERE NOT resolve OR uid IS NOT NULL ORDER BY ord
 		ON CONFLICT (code_key) DO NOTHING
 		RETURNING id, code_key, user_id, status, credit_cents, code, rate, created_at),
 	c AS (SELECT user_id, SUM(credit_cents) AS total FROM p
@@ -50,7 +54,7 @@ const sqlSettleBatchPostgres = `WITH input AS (
 			'dedipass', 'dedipass:' || p.code, p.rate, NULL, p.created_at
 		FROM p JOIN m ON m.id = p.user_id WHERE p.status = 'credited' AND p.credit_cents > 0
 		RETURNING user_id)
-	SELECT p.code_key, p.id, (SELECT COUNT(*) FROM l) AS entries FROM p`
+	SELECT p.code_key, p.id, p.user_id, (SELECT COUNT(*) FROM l) AS entries FROM p`
 
 // batchStats counts what the batches wrote (tests check the path is taken).
 var batchStats struct {
@@ -60,11 +64,13 @@ var batchStats struct {
 
 // batchReq is one settlement waiting for the batch statement.
 type batchReq struct {
-	p    Payment // stamped
-	id   int64   // the payment's id when it was inserted
-	done chan struct{}
-	ok   bool  // written by the batch; false: go the transaction's way
-	err  error // written, but the batch broke a rule it cannot break (see writeBatch)
+	p       Payment // stamped
+	resolve bool    // find the customer by p.Custom (active accounts only)
+	id      int64   // the payment's id when it was inserted
+	userID  *int64  // its customer
+	done    chan struct{}
+	ok      bool  // written by the batch; false: go the transaction's way
+	err     error // written, but the batch broke a rule it cannot break (see writeBatch)
 }
 
 const (
@@ -74,14 +80,14 @@ const (
 
 // settleBatched hands a new code to the batchers and waits for the verdict: done is
 // false when the code must go the transaction's way.
-func (s *Store) settleBatched(ctx context.Context, q *Payment) (done bool, err error) {
+func (s *Store) settleBatched(ctx context.Context, q *Payment, resolve bool) (done bool, err error) {
 	s.pgBatchOnce.Do(func() {
 		s.pgBatchCh = make(chan *batchReq, 256)
 		for i := 0; i < postgresBatchers; i++ {
 			go s.postgresBatcher()
 		}
 	})
-	r := &batchReq{p: *q, done: make(chan struct{})}
+	r := &batchReq{p: *q, resolve: resolve, done: make(chan struct{})}
 	select {
 	case s.pgBatchCh <- r:
 	case <-s.closing:
@@ -93,7 +99,7 @@ func (s *Store) settleBatched(ctx context.Context, q *Payment) (done bool, err e
 	if !r.ok {
 		return false, nil
 	}
-	q.ID = r.id
+	q.ID, q.UserID = r.id, r.userID
 	return true, r.err
 }
 
@@ -136,6 +142,7 @@ func (s *Store) writeBatch(batch []*batchReq) {
 		payout, credit, at = make([]int64, n), make([]int64, n), make([]int64, n)
 		test, sandbox      = make([]bool, n), make([]bool, n)
 		ord                = make([]int32, n)
+		resolve            = make([]bool, n)
 		index              = make(map[string]int, n)
 	)
 	for i, r := range batch {
@@ -143,7 +150,7 @@ func (s *Store) writeBatch(batch []*batchReq) {
 		code[i], key[i], user[i], custom[i], status[i], source[i] = p.Code, p.CodeKey, p.UserID, p.Custom, p.Status, p.Source
 		rate[i], solution[i], country[i], identifier[i], payout[i], vc[i] = p.Rate, p.Solution, p.Country, p.Identifier, p.PayoutCents, p.VirtualCurrency
 		credit[i], test[i], sandbox[i], reason[i], raw[i], at[i], creditedAt[i] = p.CreditCents, p.Test, p.Sandbox, p.Reason, p.Raw, p.CreatedAt, p.CreditedAt
-		ord[i] = int32(i)
+		ord[i], resolve[i] = int32(i), r.resolve
 		if _, dup := index[p.CodeKey]; !dup {
 			index[p.CodeKey] = i // a second report of the same code in the batch goes the transaction's way
 		}
@@ -151,20 +158,21 @@ func (s *Store) writeBatch(batch []*batchReq) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	rows, err := s.wst.settleBatch.QueryxContext(ctx, code, key, user, custom, status, source, rate, solution, country, identifier,
-		payout, vc, credit, test, sandbox, reason, raw, at, creditedAt, ord)
+		payout, vc, credit, test, sandbox, reason, raw, at, creditedAt, ord, resolve)
 	if err != nil {
 		return // nothing committed: every request goes the transaction's way
 	}
 	defer rows.Close()
 	type written struct {
-		key string
-		id  int64
+		key  string
+		id   int64
+		user *int64
 	}
 	var got []written
 	var entries int64
 	for rows.Next() {
 		var w written
-		if err := rows.Scan(&w.key, &w.id, &entries); err != nil {
+		if err := rows.Scan(&w.key, &w.id, &w.user, &entries); err != nil {
 			return
 		}
 		got = append(got, w)
@@ -182,7 +190,7 @@ func (s *Store) writeBatch(batch []*batchReq) {
 		if !ok {
 			continue
 		}
-		batch[i].ok, batch[i].id = true, w.id
+		batch[i].ok, batch[i].id, batch[i].userID = true, w.id, w.user
 		if batch[i].p.Status == StatusCredited && batch[i].p.CreditCents > 0 {
 			credits++
 		}
@@ -195,4 +203,28 @@ func (s *Store) writeBatch(batch []*batchReq) {
 			}
 		}
 	}
+}
+
+// SettleByCustom settles a new code whose customer is named by p.Custom alone, finding
+// the customer inside the settlement statement (PostgreSQL: one query less for the
+// usual callback). done is false, and nothing was written, on SQLite, for a payment
+// with hooks, when no active account has that custom, or when the code already has a
+// row: the caller then takes its usual way (find the customer, SettlePayment).
+func (s *Store) SettleByCustom(ctx context.Context, p *Payment) (out Settlement, done bool, err error) {
+	if s.wst.settleBatch == nil || p.OnCredit != nil || p.OnPending != nil || p.Custom == "" {
+		return Recorded, false, nil
+	}
+	q := *p
+	q.UserID = nil
+	now := q.stamp()
+	q.CreatedAt = now
+	written, err := s.settleBatched(ctx, &q, true)
+	if err != nil || !written {
+		return Recorded, written, err
+	}
+	*p = q
+	if q.Status != StatusCredited {
+		return Recorded, true, nil
+	}
+	return Credited, true, nil
 }

@@ -116,3 +116,59 @@ func TestPostgresBatchesSettleEveryCodeOnce(t *testing.T) {
 	}
 	t.Logf("%d settlements written by batches, largest %d", written, largest)
 }
+
+// SettleByCustom writes only a new code of an active customer named by custom; an
+// unknown or suspended customer, or a code already recorded, writes nothing and tells
+// the caller to take its usual way.
+func TestSettleByCustomOnlyForActiveCustomersAndNewCodes(t *testing.T) {
+	if TestEngine() != "postgres" {
+		t.Skip("batches are PostgreSQL's")
+	}
+	ctx := context.Background()
+	dsn, drop, err := TestDSN(t.TempDir(), "bycustom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer drop()
+	s, err := Open(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	active := &User{Email: "a@example.com", PasswordHash: "x", Role: "client", Custom: "c-active"}
+	gone := &User{Email: "s@example.com", PasswordHash: "x", Role: "client", Custom: "c-suspended"}
+	for _, u := range []*User{active, gone} {
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := Now()
+	if err := s.SetUserSuspended(ctx, gone.ID, &now); err != nil {
+		t.Fatal(err)
+	}
+	settle := func(code, custom string) (Settlement, bool, *Payment) {
+		p := &Payment{Code: code, CodeKey: code, Custom: custom, Status: StatusCredited, Source: "callback", CreditCents: 250}
+		out, done, err := s.SettleByCustom(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out, done, p
+	}
+	out, done, p := settle("NEW1", "c-active")
+	if !done || out != Credited || p.UserID == nil || *p.UserID != active.ID || p.ID == 0 {
+		t.Fatalf("active customer: %v %v %+v", out, done, p)
+	}
+	for _, c := range []struct{ code, custom string }{{"NEW2", "nobody"}, {"NEW3", "c-suspended"}, {"NEW1", "c-active"}} {
+		if _, done, _ := settle(c.code, c.custom); done {
+			t.Fatalf("%s for %s was written", c.code, c.custom)
+		}
+	}
+	if n, _ := s.QueryInt(ctx, `SELECT COUNT(*) FROM payments`); n != 1 {
+		t.Fatalf("%d payments", n)
+	}
+	a, _ := s.UserByID(ctx, active.ID)
+	g, _ := s.UserByID(ctx, gone.ID)
+	if a.BalanceCents != 250 || g.BalanceCents != 0 {
+		t.Fatalf("balances %d %d", a.BalanceCents, g.BalanceCents)
+	}
+}
