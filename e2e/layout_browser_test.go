@@ -31,7 +31,8 @@ func TestBrowserPagesFitPhoneAndDesktop(t *testing.T) {
 			"/client/services", "/client/invoices", fmt.Sprintf("/client/invoices/%d", ids.invoice), "/client/account", "/client/account/2fa"},
 		admin.Email: {"/admin", "/admin/settings/dedipass", "/admin/billing/dedipass", fmt.Sprintf("/admin/billing/dedipass/%d", ids.payment),
 			"/admin/users", fmt.Sprintf("/admin/users/%d", client.ID), "/admin/products", fmt.Sprintf("/admin/products/%d", ids.product),
-			"/admin/modules", "/admin/settings/fund", "/admin/settings/site", "/admin/settings/webhooks", "/admin/outbox", "/admin/audit"},
+			"/admin/modules", "/admin/settings/fund", "/admin/settings/site", "/admin/settings/webhooks", "/admin/outbox", "/admin/audit", "/admin/services", "/admin/invoices",
+			fmt.Sprintf("/admin/invoices/%d", ids.invoice)},
 	}
 	// What overflows sideways: the page itself, or an element wider than the screen
 	// outside a .table-wrap (which scrolls on purpose).

@@ -77,15 +77,9 @@ func (s *Server) adminBilling(c *fiber.Ctx) error {
 	}
 	p.Total = total
 	p.Query = filterValues(f)
-	export, excel := "/admin/billing/dedipass/export.csv", url.Values{"excel": {"1"}}
-	for k, v := range p.Query {
-		excel[k] = v
-	}
-	if len(p.Query) > 0 {
-		export += "?" + p.Query.Encode()
-	}
+	export, excel := exportLinks("/admin/billing/dedipass/export.csv", p.Query)
 	data := fiber.Map{"Nav": "admin_billing", "Payments": list, "Pager": p, "Filter": f, "ExportURL": export,
-		"ExcelExportURL": "/admin/billing/dedipass/export.csv?" + excel.Encode(),
+		"ExcelExportURL": excel,
 		"Statuses":       []string{db.StatusCredited, db.StatusPending, db.StatusRefused, db.StatusError, db.StatusTest}}
 	if f.UserID != 0 {
 		if u, err := s.store.UserByID(c.UserContext(), f.UserID); err == nil {

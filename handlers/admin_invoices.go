@@ -65,11 +65,8 @@ func (s *Server) adminInvoices(c *fiber.Ctx) error {
 	}
 	p.Total = total
 	p.Query = f.values()
-	export := "/admin/invoices/export.csv"
-	if len(p.Query) > 0 {
-		export += "?" + p.Query.Encode()
-	}
-	data := fiber.Map{"Nav": "admin_invoices", "Invoices": list, "Pager": p, "Filter": f, "ExportURL": export,
+	export, excel := exportLinks("/admin/invoices/export.csv", p.Query)
+	data := fiber.Map{"Nav": "admin_invoices", "Invoices": list, "Pager": p, "Filter": f, "ExportURL": export, "ExcelExportURL": excel,
 		"Kinds": []string{db.InvoicePurchase, db.InvoiceRenewal}}
 	if isHTMX(c) {
 		return s.fragment(c, fiber.StatusOK, "admin/invoices_results", data)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
+	"net/url"
 	"strings"
 	"time"
 
@@ -139,4 +140,18 @@ func plainNumber(v string) bool {
 		}
 	}
 	return digits > 0
+}
+
+// exportLinks are the two download links of a list's current filter: the RFC 4180 file
+// and the one French Excel opens (excel=1).
+func exportLinks(path string, filter url.Values) (csvURL, excelURL string) {
+	excel := url.Values{"excel": {"1"}}
+	for k, v := range filter {
+		excel[k] = v
+	}
+	csvURL = path
+	if len(filter) > 0 {
+		csvURL += "?" + filter.Encode()
+	}
+	return csvURL, path + "?" + excel.Encode()
 }

@@ -287,3 +287,25 @@ func pdfText(t *testing.T, body string) string {
 	// Layout mode pads with spaces; one space between words is enough for the checks.
 	return regexp.MustCompile(`[ \x{a0}]+`).ReplaceAllString(string(out), " ")
 }
+
+// The invoices list offers the Excel form of its CSV too: ';', a BOM, decimal commas.
+func TestInvoicesExportForExcel(t *testing.T) {
+	env, admin, alice, aliceC := setup(t)
+	web := createProduct(t, admin, url.Values{"name": {"Hébergement web"}, "price": {"12.50"}, "active": {"1"}})
+	env.Credit(alice.ID, 10000)
+	buy(t, aliceC, web)
+	page := admin.Get("/admin/invoices")
+	if !strings.Contains(page.Body, `href="/admin/invoices/export.csv?excel=1"`) {
+		t.Fatal("no Excel export link on /admin/invoices")
+	}
+	r := admin.Get("/admin/invoices/export.csv?excel=1")
+	if r.Status != http.StatusOK || !strings.HasPrefix(r.Body, "\ufeff") {
+		t.Fatalf("excel export: %d %.40q", r.Status, r.Body)
+	}
+	cr := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.Body, "\ufeff")))
+	cr.Comma = ';'
+	rows, err := cr.ReadAll()
+	if err != nil || len(rows) != 2 || !strings.Contains(strings.Join(rows[1], "|"), "12,50") {
+		t.Fatalf("excel rows %v %v", rows, err)
+	}
+}
