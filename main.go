@@ -196,25 +196,66 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func userCreate(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+// accountCommand is the shared part of the user commands: --email, --password and
+// --database, both first ones required, then the database opened.
+type accountCommand struct {
+	name                      string
+	fs                        *flag.FlagSet
+	email, password, database *string
+}
+
+func newAccountCommand(name, passwordHelp string, stderr io.Writer) *accountCommand {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	email := fs.String("email", "", "email address (required)")
-	password := fs.String("password", "", "password, at least 8 characters (required)")
-	name := fs.String("name", "", "display name")
-	admin := fs.Bool("admin", false, "create an administrator")
-	database := databaseFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
+	return &accountCommand{name: name, fs: fs,
+		email:    fs.String("email", "", "email address (required)"),
+		password: fs.String("password", "", passwordHelp+", at least 8 characters (required)"),
+		database: databaseFlag(fs)}
+}
+
+// open parses args and opens the database; code is the exit status when it failed.
+func (a *accountCommand) open(args []string, stderr io.Writer) (store *db.Store, code int) {
+	if err := a.fs.Parse(args); err != nil {
+		return nil, 2
 	}
-	if *email == "" || *password == "" {
-		fmt.Fprintln(stderr, "recharge user create: --email and --password are required")
-		return 2
+	if *a.email == "" || *a.password == "" {
+		fmt.Fprintf(stderr, "recharge %s: --email and --password are required\n", a.name)
+		return nil, 2
 	}
-	store, err := db.Open(*database)
+	store, err := db.Open(*a.database)
 	if err != nil {
 		fmt.Fprintf(stderr, "recharge: %v\n", err)
-		return 1
+		return nil, 1
+	}
+	return store, 0
+}
+
+// refused says in words why the account rules refused the command.
+func (a *accountCommand) refused(stderr io.Writer, err error) {
+	email := strings.ToLower(strings.TrimSpace(*a.email))
+	switch {
+	case errors.Is(err, accounts.ErrEmailTaken):
+		fmt.Fprintf(stderr, "recharge %s: an account with email %s already exists\n", a.name, email)
+	case errors.Is(err, db.ErrNotFound):
+		fmt.Fprintf(stderr, "recharge %s: no account with email %s\n", a.name, email)
+	case errors.Is(err, accounts.ErrPasswordTooShort):
+		fmt.Fprintf(stderr, "recharge %s: the password must be at least %d characters\n", a.name, accounts.MinPasswordLen)
+	case errors.Is(err, accounts.ErrPasswordTooLong):
+		fmt.Fprintf(stderr, "recharge %s: the password is too long\n", a.name)
+	case errors.Is(err, accounts.ErrEmailInvalid):
+		fmt.Fprintf(stderr, "recharge %s: invalid email address\n", a.name)
+	default:
+		fmt.Fprintf(stderr, "recharge %s: %v\n", a.name, err)
+	}
+}
+
+func userCreate(args []string, stdout, stderr io.Writer) int {
+	cmd := newAccountCommand("user create", "password", stderr)
+	name := cmd.fs.String("name", "", "display name")
+	admin := cmd.fs.Bool("admin", false, "create an administrator")
+	store, code := cmd.open(args, stderr)
+	if store == nil {
+		return code
 	}
 	defer store.Close()
 	role := "client"
@@ -222,18 +263,9 @@ func userCreate(args []string, stdout, stderr io.Writer) int {
 		role = "admin"
 	}
 	svc := &accounts.Service{Store: store}
-	u, err := svc.Register(context.Background(), *email, *password, *name, role, "")
+	u, err := svc.Register(context.Background(), *cmd.email, *cmd.password, *name, role, "")
 	if err != nil {
-		switch {
-		case errors.Is(err, accounts.ErrEmailTaken):
-			fmt.Fprintf(stderr, "recharge user create: an account with email %s already exists\n", strings.ToLower(strings.TrimSpace(*email)))
-		case errors.Is(err, accounts.ErrPasswordTooShort):
-			fmt.Fprintln(stderr, "recharge user create: the password must be at least 8 characters")
-		case errors.Is(err, accounts.ErrEmailInvalid):
-			fmt.Fprintln(stderr, "recharge user create: invalid email address")
-		default:
-			fmt.Fprintf(stderr, "recharge user create: %v\n", err)
-		}
+		cmd.refused(stderr, err)
 		return 1
 	}
 	if role == "admin" {
@@ -246,36 +278,15 @@ func userCreate(args []string, stdout, stderr io.Writer) int {
 // userPassword is `recharge user password`: the way back in for a locked-out admin.
 // It sets the password and ends every session of that user.
 func userPassword(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("user password", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	email := fs.String("email", "", "email address of the account (required)")
-	password := fs.String("password", "", "new password, at least 8 characters (required)")
-	database := databaseFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if *email == "" || *password == "" {
-		fmt.Fprintln(stderr, "recharge user password: --email and --password are required")
-		return 2
-	}
-	store, err := db.Open(*database)
-	if err != nil {
-		fmt.Fprintf(stderr, "recharge: %v\n", err)
-		return 1
+	cmd := newAccountCommand("user password", "new password", stderr)
+	store, code := cmd.open(args, stderr)
+	if store == nil {
+		return code
 	}
 	defer store.Close()
-	u, err := (&accounts.Service{Store: store}).SetPassword(context.Background(), *email, *password)
+	u, err := (&accounts.Service{Store: store}).SetPassword(context.Background(), *cmd.email, *cmd.password)
 	if err != nil {
-		switch {
-		case errors.Is(err, db.ErrNotFound):
-			fmt.Fprintf(stderr, "recharge user password: no account with email %s\n", strings.ToLower(strings.TrimSpace(*email)))
-		case errors.Is(err, accounts.ErrPasswordTooShort):
-			fmt.Fprintf(stderr, "recharge user password: the password must be at least %d characters\n", accounts.MinPasswordLen)
-		case errors.Is(err, accounts.ErrPasswordTooLong):
-			fmt.Fprintln(stderr, "recharge user password: the password is too long")
-		default:
-			fmt.Fprintf(stderr, "recharge user password: %v\n", err)
-		}
+		cmd.refused(stderr, err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "password set for %s (id %d); every session of this account ended\n", u.Email, u.ID)
