@@ -10,20 +10,8 @@ import (
 // write at once, sees another instance's write within the notification's delay, and a
 // transaction reads its own uncommitted write.
 func TestSettingsCacheFollowsWritesOfEveryInstance(t *testing.T) {
-	if TestEngine() != "postgres" {
-		t.Skip("the settings copy exists on PostgreSQL only")
-	}
+	a, dsn := postgresTestStore(t, "cache") // the settings copy exists on PostgreSQL only
 	ctx := context.Background()
-	dsn, drop, err := TestDSN(t.TempDir(), "cache")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer drop()
-	a, err := Open(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
 	b, err := Open(dsn)
 	if err != nil {
 		t.Fatal(err)

@@ -185,21 +185,10 @@ func (s *Store) settleAlone(ctx context.Context, p *Payment) (Settlement, error)
 // settle_postgres.go (PostgreSQL; done is false on SQLite, for a payment with hooks to
 // run in its transaction, and for a code that already has a row).
 func (s *Store) settleNew(ctx context.Context, p *Payment) (out Settlement, done bool, err error) {
-	if s.wst.settleBatch == nil || p.OnCredit != nil || p.OnPending != nil || (p.Status == StatusCredited && p.UserID == nil) {
+	if p.Status == StatusCredited && p.UserID == nil {
 		return Recorded, false, nil
 	}
-	q := *p
-	now := q.stamp()
-	q.CreatedAt = now
-	written, err := s.settleBatched(ctx, &q, false)
-	if err != nil || !written {
-		return Recorded, written, err
-	}
-	*p = q
-	if q.Status != StatusCredited {
-		return Recorded, true, nil
-	}
-	return Credited, true, nil
+	return s.settleInBatch(ctx, p, false)
 }
 
 // run executes a prepared statement without arguments in the transaction.

@@ -211,14 +211,25 @@ func (s *Store) writeBatch(batch []*batchReq) {
 // with hooks, when no active account has that custom, or when the code already has a
 // row: the caller then takes its usual way (find the customer, SettlePayment).
 func (s *Store) SettleByCustom(ctx context.Context, p *Payment) (out Settlement, done bool, err error) {
-	if s.wst.settleBatch == nil || p.OnCredit != nil || p.OnPending != nil || p.Custom == "" {
+	if p.Custom == "" {
+		return Recorded, false, nil
+	}
+	return s.settleInBatch(ctx, p, true)
+}
+
+// settleInBatch writes a new code through the batch statement (resolve: find its
+// customer by custom). done is false, and p unchanged, when it cannot (SQLite, hooks
+// to run in a transaction) or did not (a code seen before, no such active customer).
+func (s *Store) settleInBatch(ctx context.Context, p *Payment, resolve bool) (out Settlement, done bool, err error) {
+	if s.wst.settleBatch == nil || p.OnCredit != nil || p.OnPending != nil {
 		return Recorded, false, nil
 	}
 	q := *p
-	q.UserID = nil
-	now := q.stamp()
-	q.CreatedAt = now
-	written, err := s.settleBatched(ctx, &q, true)
+	if resolve {
+		q.UserID = nil // the statement finds it
+	}
+	q.CreatedAt = q.stamp()
+	written, err := s.settleBatched(ctx, &q, resolve)
 	if err != nil || !written {
 		return Recorded, written, err
 	}

@@ -12,20 +12,8 @@ import (
 // balance_after follows the previous one of its wallet by exactly its amount; the same
 // code reported 20 times at once credits once.
 func TestPostgresBatchesSettleEveryCodeOnce(t *testing.T) {
-	if TestEngine() != "postgres" {
-		t.Skip("batches are PostgreSQL's")
-	}
+	s, _ := postgresTestStore(t, "batch")
 	ctx := context.Background()
-	dsn, drop, err := TestDSN(t.TempDir(), "batch")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer drop()
-	s, err := Open(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	var users []int64
 	for i := 0; i < 5; i++ {
 		u := &User{Email: fmt.Sprintf("b%d@example.com", i), PasswordHash: "x", Role: "client", Custom: fmt.Sprintf("cb%d", i)}
@@ -121,20 +109,8 @@ func TestPostgresBatchesSettleEveryCodeOnce(t *testing.T) {
 // unknown or suspended customer, or a code already recorded, writes nothing and tells
 // the caller to take its usual way.
 func TestSettleByCustomOnlyForActiveCustomersAndNewCodes(t *testing.T) {
-	if TestEngine() != "postgres" {
-		t.Skip("batches are PostgreSQL's")
-	}
+	s, _ := postgresTestStore(t, "bycustom")
 	ctx := context.Background()
-	dsn, drop, err := TestDSN(t.TempDir(), "bycustom")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer drop()
-	s, err := Open(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	active := &User{Email: "a@example.com", PasswordHash: "x", Role: "client", Custom: "c-active"}
 	gone := &User{Email: "s@example.com", PasswordHash: "x", Role: "client", Custom: "c-suspended"}
 	for _, u := range []*User{active, gone} {
@@ -171,4 +147,23 @@ func TestSettleByCustomOnlyForActiveCustomersAndNewCodes(t *testing.T) {
 	if a.BalanceCents != 250 || g.BalanceCents != 0 {
 		t.Fatalf("balances %d %d", a.BalanceCents, g.BalanceCents)
 	}
+}
+
+// postgresTestStore opens a fresh store on the test PostgreSQL server (the test is
+// skipped on SQLite), closed and dropped when the test ends; dsn opens it again.
+func postgresTestStore(t *testing.T, name string) (s *Store, dsn string) {
+	t.Helper()
+	if TestEngine() != "postgres" {
+		t.Skip("PostgreSQL only")
+	}
+	dsn, drop, err := TestDSN(t.TempDir(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	if s, err = Open(dsn); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, dsn
 }
