@@ -28,7 +28,7 @@ func (s *Server) renderSiteSettings(c *fiber.Ctx, status int, form backoffice.Si
 	site := s.siteSettings(c).Site
 	data := fiber.Map{"Nav": "admin_site", "Form": form, "LogoVersion": site.LogoVersion,
 		"MaxLogoKB": backoffice.MaxLogoBytes >> 10, "MaxLogoSide": backoffice.MaxLogoSide,
-		"DefaultTimezone": settings.DefaultTimezone}
+		"DefaultTimezone": settings.DefaultTimezone, "DefaultSiteName": settings.DefaultSiteName}
 	s.vatFormData(c, data)
 	if errKey != "" {
 		data["ErrorKey"] = errKey

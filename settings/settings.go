@@ -193,9 +193,9 @@ func Parse(kv map[string]string) (Settings, error) {
 	if err != nil || maxCredit < 1 {
 		maxCredit = int64(DefaultMaxCredit)
 	}
-	hooks := strings.TrimSpace(kv[KeyWebhooks])
+	notify, _ := ParseNotify(kv) // a corrupted list announces nothing, as it delivers nothing
 	s.Dedipass = Dedipass{
-		Announced:       hooks != "" && hooks != "[]" && hooks != "null",
+		Announced:       len(notify.Webhooks) > 0,
 		PublicKey:       kv[KeyDedipassPublic],
 		PrivateKey:      kv[KeyDedipassPrivate],
 		UnitCents:       money.Cents(unit),
@@ -246,7 +246,7 @@ func Parse(kv map[string]string) (Settings, error) {
 		s.Site.Name = v
 	}
 	if v := strings.TrimSpace(kv[KeyTimezone]); v != "" {
-		if _, err := time.LoadLocation(v); err == nil {
+		if _, ok := Zone(v); ok {
 			s.Site.Timezone = v
 		}
 	}
@@ -324,29 +324,38 @@ func (s Site) Values() map[string]string {
 		KeySupportContact: s.SupportContact, KeyTimezone: s.Timezone}
 }
 
-// Location loads an IANA time zone; DefaultTimezone, then UTC, when it is unknown.
-// Zones are loaded once and kept (time.LoadLocation parses the zone database each
+// Zone loads an IANA time zone; ok is false when the name is unknown. Names are looked
+// up once and remembered, known or not (time.LoadLocation reads the zone database each
 // time, and settings are parsed on every request).
-func Location(name string) *time.Location {
-	if loc, ok := locations.Load(name); ok {
-		return loc.(*time.Location)
+func Zone(name string) (loc *time.Location, ok bool) {
+	if z, found := zones.Load(name); found {
+		return z.(zone).loc, z.(zone).ok
 	}
 	loc, err := time.LoadLocation(name)
-	if err != nil || name == "" {
-		if name == DefaultTimezone {
-			loc = time.UTC
-		} else {
-			loc = Location(DefaultTimezone)
-		}
-	}
+	z := zone{loc, err == nil && name != ""}
 	if len(name) <= 64 { // only names that look like zones are kept
-		locations.Store(name, loc)
+		zones.Store(name, z)
 	}
-	return loc
+	return z.loc, z.ok
 }
 
-// locations caches the loaded zones by name.
-var locations sync.Map
+type zone struct {
+	loc *time.Location
+	ok  bool
+}
+
+var zones sync.Map
+
+// Location is Zone with the fallbacks: DefaultTimezone, then UTC, when name is unknown.
+func Location(name string) *time.Location {
+	if loc, ok := Zone(name); ok {
+		return loc
+	}
+	if loc, ok := Zone(DefaultTimezone); ok {
+		return loc
+	}
+	return time.UTC
+}
 
 // Loc is the zone dates are shown in (the default one for a zero Site).
 func (s Site) Loc() *time.Location {
