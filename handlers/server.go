@@ -71,7 +71,8 @@ type Server struct {
 	trustedProxies []netip.Prefix
 	secure         bool
 	log            *slog.Logger
-	currency       atomic.Pointer[string] // the shop currency last loaded (settings.go)
+	currency       atomic.Pointer[string]   // the shop currency last loaded (settings.go)
+	logoCache      atomic.Pointer[logoCopy] // site_logo.go
 }
 
 // BodyLimit caps every request body (SPEC §10: a 10 MB callback → 413).
