@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode"
 
+	"recharge/accounts"
 	"recharge/db"
 	"recharge/settings"
 )
@@ -176,7 +177,7 @@ func (a *Admin) Add(ctx context.Context, actor db.Actor, e Endpoint) (settings.W
 		}
 		w = settings.Webhook{ID: next, URL: u, Events: events, Secret: secret, Created: db.Now()}
 		n.Webhooks, n.LastID = append(n.Webhooks, w), next
-		if err := tx.SetSettings(ctx, n.Values()); err != nil {
+		if err := tx.SetSettings(ctx, n.EndpointValues()); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, actor, "webhook.add", "webhook:"+strconv.FormatInt(w.ID, 10),
@@ -258,7 +259,7 @@ func (a *Admin) Remove(ctx context.Context, actor db.Actor, id int64) error {
 			return db.ErrNotFound
 		}
 		n.Webhooks = kept
-		if err := tx.SetSettings(ctx, n.Values()); err != nil {
+		if err := tx.SetSettings(ctx, n.EndpointValues()); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, actor, "webhook.remove", "webhook:"+strconv.FormatInt(id, 10), "url="+redactURL(gone.URL))
@@ -288,10 +289,11 @@ func (a *Admin) Test(ctx context.Context, actor db.Actor, id int64, site string)
 
 // SetEmail stores the address of the admin mails (empty = every admin).
 func (a *Admin) SetEmail(ctx context.Context, actor db.Actor, email string) error {
-	email = strings.TrimSpace(email)
-	if email != "" && (len(email) > 254 || !strings.Contains(email, "@") || strings.ContainsFunc(email, unicode.IsSpace) ||
-		strings.HasPrefix(email, "@") || strings.HasSuffix(email, "@")) {
-		return ErrNotifyEmail
+	if email = strings.TrimSpace(email); email != "" {
+		var err error
+		if email, err = accounts.NormalizeEmail(email); err != nil { // the registration's rules
+			return ErrNotifyEmail
+		}
 	}
 	return a.Store.Tx(ctx, func(tx *db.Tx) error {
 		if err := tx.SetSettings(ctx, map[string]string{settings.KeyNotifyEmail: email}); err != nil {

@@ -8,9 +8,12 @@ package notify
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"recharge/db"
@@ -235,11 +238,18 @@ func (h *Hooks) PaymentPending(ctx context.Context, tx *db.Tx, p *db.Payment) er
 		d := data
 		d.Name = r.name
 		if _, err := h.Mail.Queue(ctx, tx, mail.Message{To: r.email, Lang: r.lang, Template: "pending_admin",
-			ID: "pending-" + strconv.FormatInt(p.ID, 10) + "-" + r.email, Data: d}); err != nil {
+			ID: "pending-" + strconv.FormatInt(p.ID, 10) + "-" + recipientKey(r.email), Data: d}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// recipientKey names a recipient inside a Message-ID: stable for the address (a
+// repeat of the event queues nothing), without its "@" nor the address itself.
+func recipientKey(email string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(email)))
+	return hex.EncodeToString(sum[:6])
 }
 
 // PurchaseCreated tells that u bought a product (its service and invoice).

@@ -90,6 +90,14 @@ func (n Notify) Values() map[string]string {
 	return map[string]string{KeyWebhooks: string(b), KeyNotifyEmail: n.Email, KeyWebhooksLastID: strconv.FormatInt(n.LastID, 10)}
 }
 
+// EndpointValues is Values without the admin mail address: what adding or removing an
+// endpoint writes (the address has its own form, and is not locked with the list).
+func (n Notify) EndpointValues() map[string]string {
+	kv := n.Values()
+	delete(kv, KeyNotifyEmail)
+	return kv
+}
+
 // Dedipass is the merchant's Dedipass configuration.
 type Dedipass struct {
 	PublicKey       string
