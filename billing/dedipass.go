@@ -574,21 +574,21 @@ func (d *Dedipass) Callback(ctx context.Context, cfg settings.Dedipass, form url
 		VirtualCurrency: cb.VirtualCurrency.String(), Test: cb.Test, Raw: string(dedipass.RawForm(form, cfg.PrivateKey, cfg.PublicKey)),
 	}
 	p.Country, p.Solution = d.place(cfg, cb.Rate)
-	if cb.Success && cb.Custom != "" && d.onCredit(cfg) == nil && d.onPending(cfg) == nil {
+	if cb.Success && cb.Custom != "" {
 		// The usual callback, a new code of an active customer: the customer is found
 		// inside the settlement statement (PostgreSQL). Anything else — SQLite, an
 		// unknown or suspended customer, a code seen before — takes the way below.
 		q := p
-		if err := accept(cfg, &q, cb.VirtualCurrency); err != nil {
-			return CallbackResult{Outcome: CallbackInvalid, Detail: "virtual_currency too large"}, nil
-		}
-		settled, done, err := d.Store.SettleByCustom(ctx, &q)
-		if err != nil {
-			return CallbackResult{}, err
-		}
-		if done {
-			d.settled(&q, settled)
-			return callbackResult(settled, q.Status), nil
+		q.OnCredit, q.OnPending = d.onCredit(cfg), d.onPending(cfg) // with hooks, SettleByCustom declines
+		if accept(cfg, &q, cb.VirtualCurrency) == nil { // a refusal is the way below's to judge: it knows the customer
+			settled, done, err := d.Store.SettleByCustom(ctx, &q)
+			if err != nil {
+				return CallbackResult{}, err
+			}
+			if done {
+				d.settled(&q, settled)
+				return callbackResult(settled, q.Status), nil
+			}
 		}
 	}
 	user, err := d.Store.UserByCustom(ctx, cb.Custom)

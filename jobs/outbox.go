@@ -26,7 +26,7 @@ type Outbox struct {
 	// currency each mail names, and UTC.
 	Brand func(ctx context.Context) mail.Brand
 
-	// Interval between looks at the queue when nothing wakes the worker (default 2 s).
+	// Interval between looks at the queue (default 2 s).
 	Interval time.Duration
 	// RetryBase is the wait after a first failure; it doubles on each one, up to
 	// RetryMax (defaults 30 s and 1 h). MaxAttempts failed attempts give up (default
@@ -36,25 +36,12 @@ type Outbox struct {
 	// Lease is how long a claimed row is another instance's (default 2 min): longer
 	// than one delivery may take.
 	Lease time.Duration
-
-	wake chan struct{}
 }
 
 // Deliverer sends one outbox row of its kind. An error with a Permanent() true
 // method gives up at once (retrying cannot help).
 type Deliverer interface {
 	Send(ctx context.Context, it *db.OutboxItem) error
-}
-
-// Wake asks the worker to look at the queue now (a mail was just queued).
-func (o *Outbox) Wake() {
-	if o == nil || o.wake == nil {
-		return
-	}
-	select {
-	case o.wake <- struct{}{}:
-	default:
-	}
 }
 
 func (o *Outbox) defaults() {
@@ -76,9 +63,6 @@ func (o *Outbox) defaults() {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	if o.wake == nil {
-		o.wake = make(chan struct{}, 1)
-	}
 }
 
 // Start delivers until ctx ends; the channel closes when the worker has stopped (the
@@ -98,7 +82,6 @@ func (o *Outbox) Start(ctx context.Context) <-chan struct{} {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-			case <-o.wake:
 			}
 		}
 	}()
