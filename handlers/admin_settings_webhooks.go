@@ -62,7 +62,9 @@ func (s *Server) renderWebhooks(c *fiber.Ctx, status int, data fiber.Map) error 
 	data["Webhooks"] = rows
 	data["Deliveries"] = log
 	data["Events"] = notify.Events
-	data["NotifyEmail"] = n.Email
+	if _, typed := data["NotifyEmail"]; !typed { // a refused address stays as typed
+		data["NotifyEmail"] = n.Email
+	}
 	data["MailOn"] = s.mail.Enabled()
 	data["MaxWebhooks"] = notify.MaxWebhooks
 	form, ok := data["Form"].(notify.Endpoint)
@@ -122,7 +124,7 @@ func (s *Server) adminWebhookTest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.notifyAdmin.Test(c.UserContext(), s.actor(c), id, s.siteSettings(c).Fund.ShopName); err != nil {
+	if err := s.notifyAdmin.Test(c.UserContext(), s.actor(c), id, s.siteSettings(c).Site.Name); err != nil {
 		if errors.Is(err, db.ErrNotFound) {
 			return notFound(c, "webhooks.not_found")
 		}
@@ -137,7 +139,7 @@ func (s *Server) adminWebhookEmail(c *fiber.Ctx) error {
 	email := c.FormValue("notify_email")
 	if err := s.notifyAdmin.SetEmail(c.UserContext(), s.actor(c), email); err != nil {
 		if status, key, ok := formOutcome(err); ok {
-			return s.renderWebhooks(c, status, fiber.Map{"EmailError": tr(c, key)})
+			return s.renderWebhooks(c, status, fiber.Map{"EmailError": tr(c, key), "NotifyEmail": email})
 		}
 		return err
 	}
