@@ -68,14 +68,30 @@ func (s *Service) RequestReset(ctx context.Context, email string) error {
 // CheckResetLink reports whether a reset link is still good (the form shows it or
 // says why not) without spending it.
 func (s *Service) CheckResetLink(ctx context.Context, token string) error {
-	if token == "" {
-		return ErrLinkInvalid
-	}
-	_, err := s.Store.LiveUserToken(ctx, HashToken(token), db.TokenReset)
-	if errors.Is(err, db.ErrNotFound) {
-		return ErrLinkInvalid
-	}
+	_, err := s.liveLink(ctx, token, db.TokenReset)
 	return err
+}
+
+// PendingEmail is the new address an email confirmation link would set, without
+// spending the link (its page asks for a click first: mail scanners open links).
+func (s *Service) PendingEmail(ctx context.Context, token string) (string, error) {
+	t, err := s.liveLink(ctx, token, db.TokenEmail)
+	if err != nil {
+		return "", err
+	}
+	return t.Email, nil
+}
+
+// liveLink loads an unused, unexpired link of the purpose; ErrLinkInvalid otherwise.
+func (s *Service) liveLink(ctx context.Context, token, purpose string) (*db.UserToken, error) {
+	if token == "" {
+		return nil, ErrLinkInvalid
+	}
+	t, err := s.Store.LiveUserToken(ctx, HashToken(token), purpose)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, ErrLinkInvalid
+	}
+	return t, err
 }
 
 // ResetPassword spends a reset link: the new password is set and every session of

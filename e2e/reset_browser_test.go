@@ -64,3 +64,38 @@ func TestBrowserPasswordResetByMail(t *testing.T) {
 	b.Run(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS(`#form-error`)))
 	b.Screenshot("reset-dead-fr-390")
 }
+
+// An email change in Chromium: the account page's form → the mail to the new address →
+// its link shows the address and a button → the account page shows the new email.
+func TestBrowserEmailChangeByMail(t *testing.T) {
+	sink := smtpsink.Start(t, smtpsink.Options{})
+	env := apptest.Start(t, apptest.Options{Mail: sink})
+	env.CreateUser("zoe@example.com", "my password 1", false)
+	b := newBrowser(t, 390, 844)
+	b.Login(env.URL, "zoe@example.com", "my password 1")
+	b.Run(
+		chromedp.Navigate(env.URL+"/client/account"),
+		chromedp.WaitVisible(chromedp.CSS(`#email-submit`)),
+		chromedp.SendKeys(chromedp.CSS(`#email-form input[name=email]`), "zoe.new@example.com"),
+		chromedp.SendKeys(chromedp.CSS(`#email-form input[name=current_password]`), "my password 1"),
+		chromedp.Click(chromedp.CSS(`#email-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#flash`)),
+	)
+	if s := b.Text(`#current-email`); s != "zoe@example.com" {
+		t.Fatalf("the email changed before the link: %q", s)
+	}
+	m := sink.Wait(1, 15*time.Second)[0]
+	link := m.Link("/confirm-email?token=")
+	if m.To[0] != "zoe.new@example.com" || link == "" {
+		t.Fatalf("mail to %v, link %q", m.To, link)
+	}
+	b.Run(chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS(`#confirm-email-submit`)))
+	if s := b.Text(`main.content`); !strings.Contains(s, "zoe.new@example.com") {
+		t.Fatalf("the confirmation page does not name the address: %q", s)
+	}
+	b.Screenshot("confirm-email-fr-390")
+	b.Run(chromedp.Click(chromedp.CSS(`#confirm-email-submit`)), chromedp.WaitVisible(chromedp.CSS(`#current-email`)))
+	if s := b.Text(`#current-email`); s != "zoe.new@example.com" {
+		t.Fatalf("after confirming: %q", s)
+	}
+}

@@ -62,20 +62,37 @@ func (s *Server) resetRefused(c *fiber.Ctx, err error, token string) error {
 	return s.page(c, status, "public/reset", tr(c, "reset.reset_title"), data)
 }
 
-func (s *Server) confirmEmail(c *fiber.Ctx) error {
-	_, err := s.accounts.ConfirmEmail(c.UserContext(), s.clientIP(c), c.Query("token"))
+// confirmEmailPage: GET /confirm-email?token= — says which address the link sets and
+// asks for a click; a GET never spends the link (mail scanners open links first).
+func (s *Server) confirmEmailPage(c *fiber.Ctx) error {
+	token := c.Query("token")
+	email, err := s.accounts.PendingEmail(c.UserContext(), token)
 	if err != nil {
-		status, key, ok := formOutcome(err)
-		if !ok {
-			return err
-		}
-		return s.page(c, status, "public/reset", tr(c, "reset.email_title"), fiber.Map{"Error": tr(c, key), "Dead": true})
+		return s.confirmRefused(c, err)
+	}
+	return s.page(c, fiber.StatusOK, "public/confirm_email", tr(c, "reset.email_title"), fiber.Map{"Token": token, "NewEmail": email})
+}
+
+// confirmEmail: POST /confirm-email (token) — the account takes the new address.
+func (s *Server) confirmEmail(c *fiber.Ctx) error {
+	if _, err := s.accounts.ConfirmEmail(c.UserContext(), s.clientIP(c), c.FormValue("token")); err != nil {
+		return s.confirmRefused(c, err)
 	}
 	s.flash(c, "success", "flash.email_changed")
 	if currentUser(c) != nil {
 		return c.Redirect("/client/account", fiber.StatusSeeOther)
 	}
 	return c.Redirect("/login", fiber.StatusSeeOther)
+}
+
+// confirmRefused shows why a confirmation link does not work, with the way to ask for
+// a new one (the account page), not the password reset.
+func (s *Server) confirmRefused(c *fiber.Ctx, err error) error {
+	status, key, ok := formOutcome(err)
+	if !ok {
+		return err
+	}
+	return s.page(c, status, "public/confirm_email", tr(c, "reset.email_title"), fiber.Map{"Error": tr(c, key), "Dead": true})
 }
 
 // accountEmail asks for an email change: a link goes to the new address (§3.1).

@@ -49,7 +49,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/forgot", s.forgotSubmit)
 	app.Get("/reset", s.resetPage)
 	app.Post("/reset", s.resetSubmit)
-	app.Get("/confirm-email", s.confirmEmail)
+	app.Get("/confirm-email", s.confirmEmailPage)
+	app.Post("/confirm-email", s.confirmEmail)
 	app.Get("/setup", s.setupPage)
 	app.Post("/setup", s.setupSubmit)
 
