@@ -580,7 +580,7 @@ func (d *Dedipass) Callback(ctx context.Context, cfg settings.Dedipass, form url
 		// unknown or suspended customer, a code seen before — takes the way below.
 		q := p
 		q.OnCredit, q.OnPending = d.onCredit(cfg), d.onPending(cfg) // with hooks, SettleByCustom declines
-		if accept(cfg, &q, cb.VirtualCurrency) == nil { // a refusal is the way below's to judge: it knows the customer
+		if accept(cfg, &q, cb.VirtualCurrency) == nil {             // a refusal is the way below's to judge: it knows the customer
 			settled, done, err := d.Store.SettleByCustom(ctx, &q)
 			if err != nil {
 				return CallbackResult{}, err
