@@ -579,8 +579,10 @@ func (d *Dedipass) Callback(ctx context.Context, cfg settings.Dedipass, form url
 		// inside the settlement statement (PostgreSQL). Anything else — SQLite, an
 		// unknown or suspended customer, a code seen before — takes the way below.
 		q := p
-		q.OnCredit, q.OnPending = d.onCredit(cfg), d.onPending(cfg) // with hooks, SettleByCustom declines
-		if accept(cfg, &q, cb.VirtualCurrency) == nil {             // a refusal is the way below's to judge: it knows the customer
+		// With hooks SettleByCustom declines; a credit accept refuses is the way below's to
+		// judge, since that way knows the customer.
+		q.OnCredit, q.OnPending = d.onCredit(cfg), d.onPending(cfg)
+		if accept(cfg, &q, cb.VirtualCurrency) == nil {
 			settled, done, err := d.Store.SettleByCustom(ctx, &q)
 			if err != nil {
 				return CallbackResult{}, err
