@@ -279,17 +279,23 @@ func userCreate(args []string, stdout, stderr io.Writer) int {
 // It sets the password and ends every session of that user.
 func userPassword(args []string, stdout, stderr io.Writer) int {
 	cmd := newAccountCommand("user password", "new password", stderr)
+	reset2FA := cmd.fs.Bool("reset-2fa", false, "also turn two-factor off (a lost phone and recovery codes)")
 	store, code := cmd.open(args, stderr)
 	if store == nil {
 		return code
 	}
 	defer store.Close()
-	u, err := (&accounts.Service{Store: store}).SetPassword(context.Background(), *cmd.email, *cmd.password)
+	u, err := (&accounts.Service{Store: store}).SetPassword(context.Background(), *cmd.email, *cmd.password, *reset2FA)
 	if err != nil {
 		cmd.refused(stderr, err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "password set for %s (id %d); every session of this account ended\n", u.Email, u.ID)
+	if *reset2FA {
+		fmt.Fprintln(stdout, "two-factor authentication is off for this account; turn it on again from the account page")
+	} else if u.TwoFactor() {
+		fmt.Fprintln(stdout, "note: two-factor authentication stays on; add --reset-2fa if the phone and recovery codes are lost")
+	}
 	if u.Suspended() {
 		fmt.Fprintln(stdout, "note: this account is suspended; an admin must reinstate it before it can log in")
 	}

@@ -69,3 +69,41 @@ func TestUserPasswordCommand(t *testing.T) {
 		t.Fatalf("%d audit rows", n)
 	}
 }
+
+// An admin who lost their phone and recovery codes gets back in from the command line:
+// --reset-2fa turns two-factor off with the new password; without it, 2FA stays and
+// the command says so.
+func TestUserPasswordResetsTwoFactor(t *testing.T) {
+	dsn, drop, err := db.TestDSN(t.TempDir(), "cli2fa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	cmd := func(args ...string) (int, string) {
+		var out, errOut bytes.Buffer
+		code := run(append(args, "--database", dsn), &out, &errOut)
+		return code, out.String() + errOut.String()
+	}
+	if code, out := cmd("user", "create", "--email", "boss@example.com", "--password", "first password", "--admin"); code != 0 {
+		t.Fatal(out)
+	}
+	store, err := db.Open(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ctx := context.Background()
+	if _, err := store.ExecSQL(ctx, `UPDATE users SET totp_secret = 'JBSWY3DPEHPK3PXP' WHERE email = 'boss@example.com'`); err != nil {
+		t.Fatal(err)
+	}
+	on := func() bool { u, _ := store.UserByEmail(ctx, "boss@example.com"); return u.TwoFactor() }
+	if code, out := cmd("user", "password", "--email", "boss@example.com", "--password", "second password"); code != 0 || !on() || !strings.Contains(out, "--reset-2fa") {
+		t.Fatalf("without --reset-2fa: %d %q, 2FA on: %v", code, out, on())
+	}
+	if code, out := cmd("user", "password", "--email", "boss@example.com", "--password", "third password", "--reset-2fa"); code != 0 || on() || !strings.Contains(out, "two-factor authentication is off") {
+		t.Fatalf("with --reset-2fa: %d %q, 2FA on: %v", code, out, on())
+	}
+	if n, _ := store.QueryInt(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'user.password_set' AND details LIKE '%two-factor turned off%'`); n != 1 {
+		t.Fatalf("audit rows: %d", n)
+	}
+}

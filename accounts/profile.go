@@ -129,7 +129,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, token, curre
 
 // SetPassword is `recharge user password`: the account with email gets password and
 // every one of its sessions ends. db.ErrNotFound when no account has the email.
-func (s *Service) SetPassword(ctx context.Context, email, password string) (*db.User, error) {
+func (s *Service) SetPassword(ctx context.Context, email, password string, resetTwoFactor bool) (*db.User, error) {
 	if e, err := NormalizeEmail(email); err == nil {
 		email = e
 	}
@@ -150,7 +150,14 @@ func (s *Service) SetPassword(ctx context.Context, email, password string) (*db.
 		if err != nil {
 			return err
 		}
-		return tx.Audit(ctx, db.Actor{IP: "command line"}, "user.password_set", userTarget(u.ID), fmt.Sprintf("sessions ended: %d", n))
+		details := fmt.Sprintf("sessions ended: %d", n)
+		if resetTwoFactor { // the admin who lost their phone and recovery codes
+			if err := tx.DisableTOTP(ctx, u.ID); err != nil {
+				return err
+			}
+			details += fmt.Sprintf("; two-factor turned off (was on: %v)", u.TwoFactor())
+		}
+		return tx.Audit(ctx, db.Actor{IP: "command line"}, "user.password_set", userTarget(u.ID), details)
 	})
 	if err != nil {
 		return nil, err

@@ -260,13 +260,13 @@ func TestSetPassword(t *testing.T) {
 	ctx := context.Background()
 	u := register(t, s, "alice@example.com", "admin")
 	tok, _ := s.NewSession(ctx, u.ID, "", "")
-	if _, err := s.SetPassword(ctx, "nobody@example.com", "long enough"); !errors.Is(err, db.ErrNotFound) {
+	if _, err := s.SetPassword(ctx, "nobody@example.com", "long enough", false); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("unknown email: %v", err)
 	}
-	if _, err := s.SetPassword(ctx, "alice@example.com", "short"); !errors.Is(err, accounts.ErrPasswordTooShort) {
+	if _, err := s.SetPassword(ctx, "alice@example.com", "short", false); !errors.Is(err, accounts.ErrPasswordTooShort) {
 		t.Fatalf("short: %v", err)
 	}
-	if _, err := s.SetPassword(ctx, " Alice@Example.com", "long enough"); err != nil {
+	if _, err := s.SetPassword(ctx, " Alice@Example.com", "long enough", false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.SessionUser(ctx, tok); !errors.Is(err, db.ErrNotFound) {
