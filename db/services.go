@@ -25,9 +25,12 @@ type Service struct {
 }
 
 // serviceSelect reads services with whether their product is still on sale.
-const serviceSelect = `SELECT s.id, s.user_id, s.product_id, s.name, s.status, s.price_cents, s.period, s.next_due_at,
-	s.created_at, s.updated_at, s.renewal_stopped_at, p.active AS product_active
-	FROM services s JOIN products p ON p.id = s.product_id`
+const (
+	serviceCols = `s.id, s.user_id, s.product_id, s.name, s.status, s.price_cents, s.period, s.next_due_at,
+	s.created_at, s.updated_at, s.renewal_stopped_at, p.active AS product_active`
+	serviceFrom   = ` FROM services s JOIN products p ON p.id = s.product_id`
+	serviceSelect = `SELECT ` + serviceCols + serviceFrom
+)
 
 // ServicesOfUser lists a customer's services, newest first.
 func (c *conn) ServicesOfUser(ctx context.Context, userID int64) ([]Service, error) {

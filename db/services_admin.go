@@ -61,9 +61,9 @@ func (c *conn) FindServices(ctx context.Context, f ServiceFilter, limit, offset 
 		return nil, total, nil
 	}
 	var out []ServiceRow
-	err := c.sel(ctx, &out, `SELECT s.id, s.user_id, s.product_id, s.name, s.status, s.price_cents, s.period,
-		s.next_due_at, s.created_at, s.updated_at, u.email AS user_email, p.name AS product_name
-		FROM services s JOIN users u ON u.id = s.user_id JOIN products p ON p.id = s.product_id`+where+`
-		ORDER BY s.id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	// serviceSelect's columns (the same Service as everywhere: stopped renewal, product
+	// on sale) plus the customer's email and the product's name.
+	err := c.sel(ctx, &out, `SELECT `+serviceCols+`, u.email AS user_email, p.name AS product_name`+serviceFrom+`
+		JOIN users u ON u.id = s.user_id`+where+` ORDER BY s.id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	return out, total, err
 }
