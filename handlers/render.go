@@ -35,13 +35,7 @@ func dateTime(l Locale, unix int64) string {
 }
 
 // dayOf formats the local day of an instant.
-func dayOf(l Locale, unix int64) string {
-	tm := time.Unix(unix, 0).In(l.location())
-	if l.Lang == "en" {
-		return tm.Format("2006-01-02")
-	}
-	return tm.Format("02/01/2006")
-}
+func dayOf(l Locale, unix int64) string { return i18n.Day(l.Lang, l.location(), unix) }
 
 func (l Locale) location() *time.Location {
 	if l.Loc == nil {

@@ -12,6 +12,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 )
 
 //go:embed locales
@@ -114,4 +115,17 @@ func FromAcceptLanguage(header string) string {
 		}
 	}
 	return best
+}
+
+// Day writes a date the way every page, mail and invoice does, in the zone loc (nil =
+// UTC): 31/01/2026, or 2026-01-31 in English.
+func Day(lang string, loc *time.Location, unix int64) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	tm := time.Unix(unix, 0).In(loc)
+	if lang == "en" {
+		return tm.Format("2006-01-02")
+	}
+	return tm.Format("02/01/2006")
 }

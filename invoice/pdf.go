@@ -25,19 +25,6 @@ func zoneName(loc *time.Location) string {
 	return loc.String()
 }
 
-// Day writes a date the way the invoice pages do, in the site's time zone loc:
-// 31/01/2026, or 2026-01-31 in English.
-func Day(lang string, loc *time.Location, unix int64) string {
-	if loc == nil {
-		loc = time.UTC
-	}
-	tm := time.Unix(unix, 0).In(loc)
-	if lang == "en" {
-		return tm.Format("2006-01-02")
-	}
-	return tm.Format("02/01/2006")
-}
-
 // Totals are the amounts printed under the lines: HT and TVA split from the
 // tax-included total at the rate the invoice was issued with (Split).
 type Totals struct {
@@ -79,7 +66,7 @@ func WritePDF(w io.Writer, lang string, loc *time.Location, inv *db.Invoice, lin
 	pdf.CellFormat(width, 9, t(title), "", 1, "L", false, 0, "")
 	pdf.SetFont("Helvetica", "", 10)
 	pdf.SetTextColor(90, 90, 90)
-	pdf.CellFormat(width, 6, t(i18n.T(lang, "invoice.issued_on", Day(lang, loc, inv.CreatedAt), zoneName(loc))), "", 1, "L", false, 0, "")
+	pdf.CellFormat(width, 6, t(i18n.T(lang, "invoice.issued_on", i18n.Day(lang, loc, inv.CreatedAt), zoneName(loc))), "", 1, "L", false, 0, "")
 	pdf.SetTextColor(0, 0, 0)
 	pdf.Ln(6)
 
@@ -124,7 +111,7 @@ func WritePDF(w io.Writer, lang string, loc *time.Location, inv *db.Invoice, lin
 	for _, l := range lines {
 		desc := l.Description
 		if l.PeriodFrom != nil && l.PeriodTo != nil {
-			desc += "\n" + i18n.T(lang, "invoice.period", Day(lang, loc, *l.PeriodFrom), Day(lang, loc, *l.PeriodTo))
+			desc += "\n" + i18n.T(lang, "invoice.period", i18n.Day(lang, loc, *l.PeriodFrom), i18n.Day(lang, loc, *l.PeriodTo))
 		}
 		y := pdf.GetY()
 		pdf.MultiCell(cols[0], 6, t(desc), "", "L", false)
@@ -162,7 +149,7 @@ func WritePDF(w io.Writer, lang string, loc *time.Location, inv *db.Invoice, lin
 	if tot.Rate == 0 && inv.VATMention != "" {
 		pdf.MultiCell(width, 5, t(inv.VATMention), "", "L", false)
 	}
-	pdf.MultiCell(width, 5, t(i18n.T(lang, "invoice.paid_by_wallet", Day(lang, loc, inv.CreatedAt), zoneName(loc))), "", "L", false)
+	pdf.MultiCell(width, 5, t(i18n.T(lang, "invoice.paid_by_wallet", i18n.Day(lang, loc, inv.CreatedAt), zoneName(loc))), "", "L", false)
 	pdf.SetTextColor(90, 90, 90)
 	pdf.MultiCell(width, 5, t(i18n.T(lang, "invoice.currency", inv.Currency)), "", "L", false)
 	return pdf.Output(w)

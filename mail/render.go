@@ -60,14 +60,14 @@ var templates = map[string]func(lang, site string, d Data) content{
 	},
 	"renewal_done": func(lang, site string, d Data) content {
 		return content{Subject: i18n.T(lang, "mail.renewal_subject", d.Product),
-			Lines: []string{i18n.T(lang, "mail.renewal_body", d.Product, amount(lang, d.AmountCents, d.Currency), day(lang, d.DueAt, d.loc)),
+			Lines: []string{i18n.T(lang, "mail.renewal_body", d.Product, amount(lang, d.AmountCents, d.Currency), i18n.Day(lang, d.loc, d.DueAt)),
 				i18n.T(lang, "mail.invoice_line", d.InvoiceNumber),
 				i18n.T(lang, "mail.balance_line", amount(lang, d.BalanceCents, d.Currency))},
 			ActionLabel: i18n.T(lang, "mail.invoice_action"), ActionURL: d.URL}
 	},
 	"renewal_low": func(lang, site string, d Data) content {
 		return content{Subject: i18n.T(lang, "mail.low_subject", d.Product),
-			Lines: []string{i18n.T(lang, "mail.low_body", d.Product, day(lang, d.DueAt, d.loc), amount(lang, d.AmountCents, d.Currency)),
+			Lines: []string{i18n.T(lang, "mail.low_body", d.Product, i18n.Day(lang, d.loc, d.DueAt), amount(lang, d.AmountCents, d.Currency)),
 				i18n.T(lang, "mail.balance_line", amount(lang, d.BalanceCents, d.Currency))},
 			ActionLabel: i18n.T(lang, "mail.topup_now"), ActionURL: d.URL}
 	},
@@ -154,15 +154,4 @@ func amount(lang string, cents int64, currency string) string {
 		currency = "EUR"
 	}
 	return money.Cents(cents).Format(lang, currency)
-}
-
-func day(lang string, unix int64, loc *time.Location) string {
-	if loc == nil {
-		loc = time.UTC
-	}
-	tm := time.Unix(unix, 0).In(loc)
-	if lang == "en" {
-		return tm.Format("2006-01-02")
-	}
-	return tm.Format("02/01/2006")
 }
