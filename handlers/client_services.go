@@ -54,7 +54,7 @@ func (s *Server) renderServices(c *fiber.Ctx, status int, problem fiber.Map) err
 		case errors.Is(err, shop.ErrProductRetired):
 			r.Ends, r.Retired = true, true
 		}
-		r.CanCancel = sv.Period == db.PeriodMonthly && sv.Status == db.ServiceActive && sv.NextDueAt != nil && !r.Ends
+		r.CanCancel = shop.CanStopRenewal(sv) == nil && !r.Ends // a service that ends anyway has nothing to stop
 		rows = append(rows, r)
 	}
 	return s.page(c, status, "client/services", tr(c, "service.title"), fiber.Map{

@@ -315,6 +315,15 @@ func (s *Shop) SetServiceStatus(ctx context.Context, actor db.Actor, serviceID i
 	return before, nil
 }
 
+// CanStopRenewal is the rule of a customer's "stop the renewal": an active monthly
+// service with a due date (ErrNotCancellable otherwise).
+func CanStopRenewal(sv *db.Service) error {
+	if sv.Period != db.PeriodMonthly || sv.Status != db.ServiceActive || sv.NextDueAt == nil {
+		return ErrNotCancellable
+	}
+	return nil
+}
+
 // StopRenewal is the customer's "stop renewing" of their own active monthly service
 // (SPEC §7): it keeps running to its due date, then expires without a charge. Stopping
 // twice keeps the first time. Another customer's service is db.ErrNotFound; a service
@@ -330,8 +339,8 @@ func (s *Shop) StopRenewal(ctx context.Context, userID, serviceID int64) (*db.Se
 		if err != nil {
 			return err
 		}
-		if sv.Period != db.PeriodMonthly || sv.Status != db.ServiceActive || sv.NextDueAt == nil {
-			return ErrNotCancellable
+		if err := CanStopRenewal(sv); err != nil {
+			return err
 		}
 		if sv.RenewalStoppedAt == nil {
 			if err := tx.StopServiceRenewal(ctx, sv.ID, userID); err != nil {
